@@ -1,0 +1,2 @@
+//! Serves the fake E-POST server (being written).
+fn main() {}

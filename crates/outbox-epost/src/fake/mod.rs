@@ -1,0 +1,1 @@
+//! Fake E-POSTBUSINESS server (being written).
