@@ -1,0 +1,86 @@
+//! PDF handling for the outbox: inspection, A4-portrait normalisation, DIN 5008 / E-POST
+//! cover sheets, and merging into one printable letter.
+//!
+//! Hybrid mail accepts only A4 portrait PDFs with a clean address window. This crate turns
+//! any usable PDF into such a letter at once and rejects unusable ones at once, with a
+//! [`PdfError`] that says why and what to do.
+//!
+//! - [`inspect`]: page count (page leaves, never `/Count`), each page's effective box and
+//!   rotation with inherited `MediaBox`/`CropBox`/`Rotate`/`Resources` resolved, size,
+//!   encryption, version.
+//! - [`normalise`]: every page becomes A4 portrait, `/Rotate 0`, no crop/bleed/trim/art box;
+//!   landscape pages are turned a quarter counter-clockwise, other sizes are scaled to fit
+//!   and centred. Rotation and box are baked into one `cm` before the page's content
+//!   streams, which stay byte for byte as they were. Printable annotations (form fields,
+//!   stamps) are flattened into the page; others (links, comments) are dropped; both are
+//!   reported as [`Warning`]s.
+//! - [`cover_sheet`]: a cover page with the sender line (8 pt, 45–53 mm), an empty franking
+//!   zone (53–66 mm), the recipient (66–90 mm) inside the window at x 20–105 mm, fold and
+//!   hole marks, and below the first fold the date, reference and the enclosed documents.
+//! - [`bundle`] / [`Bundler`]: cover sheet + normalised documents → one letter; only objects
+//!   reachable from the pages are copied, so nothing leaks between inputs.
+//! - [`check_epost`]: the provider's rules as a list of [`EpostProblem`]s.
+//!
+//! All input is untrusted: loading is bounded by [`Limits`] (file size, decompressed stream
+//! size, pages, page-tree depth, objects, content operations), page-tree loops are
+//! detected, and panics inside the PDF library are caught and reported as
+//! [`PdfError::Damaged`].
+//!
+//! # Fonts
+//!
+//! The cover sheet uses the built-in Helvetica with WinAnsiEncoding, which prints German
+//! text (ÄÖÜäöüß, „“, €) correctly; characters outside WinAnsi are rejected with
+//! [`PdfError::CoverLayout`] instead of being printed as `?`. No font is embedded: printpdf
+//! 0.12.8 subsets fonts only with its `text_layout` feature, which pulls in the whole azul
+//! layout stack, and embedding a complete TrueType font would cost about 400 KB per letter
+//! and push a cover sheet far beyond its 2 ms budget. E-POST prints the PDF as delivered;
+//! if PDF/A-1b output becomes a requirement, embedding a subset font is the step to add.
+//!
+//! # Example
+//!
+//! ```
+//! use outbox_pdf::{CoverSheet, EnclosedDocument, bundle, check_epost, cover_sheet, inspect};
+//!
+//! let cover = CoverSheet {
+//!     sender: "Hausverwaltung Muster GmbH · Hauptstraße 1 · 10115 Berlin".into(),
+//!     recipient: vec!["Frau Jördis Müßig".into(), "Königsallee 12".into(), "40212 Düsseldorf".into()],
+//!     date: "04.12.2026".into(),
+//!     reference: Some("WEG Lindenhof".into()),
+//!     documents: vec![EnclosedDocument { title: "Einladung zur Eigentümerversammlung".into(), pages: 1 }],
+//! };
+//! // Any PDF will do as a document; here a second cover sheet stands in for one.
+//! let document = cover_sheet(&cover)?;
+//! let letter = bundle(Some(&cover), &[&document])?;
+//! assert_eq!(letter.summary.pages, 2);
+//! assert_eq!(letter.summary.sheets, 1);
+//! assert!(inspect(&letter.pdf)?.is_all_a4_portrait());
+//! assert!(check_epost(&letter.pdf).is_empty());
+//! # Ok::<(), outbox_pdf::PdfError>(())
+//! ```
+
+mod bundle;
+mod check;
+mod cover;
+mod error;
+pub mod geometry;
+mod helvetica;
+mod inspect;
+mod limits;
+mod load;
+mod marks;
+mod page_transform;
+mod render;
+mod warning;
+pub mod zones;
+
+pub use bundle::{
+    Bundler, Letter, LetterSummary, Normalised, bundle, normalise, normalise_with_limits, sheets,
+};
+pub use check::{EPOST_MAX_BYTES, EPOST_MAX_PAGES, EpostProblem, check_epost};
+pub use cover::{CoverSheet, EnclosedDocument, MAX_RECIPIENT_LINES, cover_sheet};
+pub use error::{PdfError, Result};
+pub use geometry::Rect;
+pub use inspect::{PageInfo, PdfInfo, inspect, inspect_with_limits};
+pub use limits::Limits;
+pub use marks::{MarkKind, PageMark, page_marks};
+pub use warning::{Warning, WarningKind};

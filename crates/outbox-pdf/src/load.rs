@@ -1,0 +1,244 @@
+//! Loading untrusted bytes with lopdf, and walking the page tree ourselves.
+//!
+//! lopdf's own page iterator neither reports loops nor resolves inherited `MediaBox`,
+//! `CropBox` and `Rotate`, and it loads password-protected files as `Ok` with no pages, so
+//! this module does both walks itself and turns every failure into a distinct [`PdfError`].
+
+use std::collections::HashSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use lopdf::{Dictionary, Document, Object, ObjectId};
+
+use crate::error::{PdfError, Result};
+use crate::limits::Limits;
+
+/// How far into the file the `%PDF-` header may start (leading junk is common).
+const HEADER_SEARCH_BYTES: usize = 1024;
+
+/// A loaded, decrypted document with its page leaves in order.
+pub(crate) struct Loaded {
+    pub(crate) doc: Document,
+    pub(crate) pages: Vec<PageRef>,
+    pub(crate) was_encrypted: bool,
+    pub(crate) version: String,
+}
+
+/// One page leaf and the inheritable attributes found on its ancestors (nearest wins).
+#[derive(Debug, Clone)]
+pub(crate) struct PageRef {
+    pub(crate) id: ObjectId,
+    pub(crate) inherited: Inherited,
+}
+
+/// Inheritable page attributes (ISO 32000-1, 7.7.3.4), unresolved.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Inherited {
+    pub(crate) media_box: Option<Object>,
+    pub(crate) crop_box: Option<Object>,
+    pub(crate) rotate: Option<Object>,
+    pub(crate) resources: Option<Object>,
+}
+
+impl Inherited {
+    /// The node's own attributes override what its ancestors gave.
+    fn overlaid_with(&self, node: &Dictionary) -> Inherited {
+        let own = |key: &[u8], parent: &Option<Object>| {
+            node.get(key).ok().cloned().or_else(|| parent.clone())
+        };
+        Inherited {
+            media_box: own(b"MediaBox", &self.media_box),
+            crop_box: own(b"CropBox", &self.crop_box),
+            rotate: own(b"Rotate", &self.rotate),
+            resources: own(b"Resources", &self.resources),
+        }
+    }
+}
+
+/// Checks size and header, loads with bounded decompression, rejects encrypted and empty files.
+pub(crate) fn load(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
+    let size = bytes.len() as u64;
+    if size > limits.max_input_bytes {
+        return Err(PdfError::LimitExceeded {
+            what: "file size in bytes",
+            actual: size,
+            limit: limits.max_input_bytes,
+        });
+    }
+    let head = &bytes[..bytes.len().min(HEADER_SEARCH_BYTES)];
+    if !head.windows(5).any(|w| w == b"%PDF-") {
+        return Err(PdfError::NotPdf);
+    }
+    let options = lopdf::LoadOptions {
+        max_decompressed_size: Some(limits.max_decompressed_stream_bytes),
+        ..Default::default()
+    };
+    // lopdf has had panics on crafted files (#532); a panic must not take the caller down.
+    let loaded = catch_unwind(AssertUnwindSafe(|| {
+        Document::load_mem_with_options(bytes, options)
+    }))
+    .map_err(|_| PdfError::damaged("the PDF library gave up on its structure"))?;
+    let doc = loaded.map_err(map_lopdf_error)?;
+    if doc.is_encrypted() {
+        // lopdf could not decrypt with the empty password: the file needs a user password.
+        return Err(PdfError::PasswordRequired);
+    }
+    if doc.objects.len() > limits.max_objects {
+        return Err(PdfError::LimitExceeded {
+            what: "objects",
+            actual: doc.objects.len() as u64,
+            limit: limits.max_objects as u64,
+        });
+    }
+    let pages = page_leaves(&doc, limits)?;
+    if pages.is_empty() {
+        return Err(PdfError::NoPages);
+    }
+    let version = effective_version(&doc);
+    let was_encrypted = doc.was_encrypted();
+    Ok(Loaded {
+        doc,
+        pages,
+        was_encrypted,
+        version,
+    })
+}
+
+pub(crate) fn map_lopdf_error(e: lopdf::Error) -> PdfError {
+    use lopdf::Error as E;
+    match e {
+        E::InvalidPassword | E::Decryption(_) => PdfError::PasswordRequired,
+        E::UnsupportedSecurityHandler(h) => PdfError::Unsupported {
+            what: format!("security handler {}", String::from_utf8_lossy(&h)),
+        },
+        E::Unimplemented(what) => PdfError::Unsupported {
+            what: what.to_string(),
+        },
+        E::Decompress(lopdf::DecompressError::MemoryLimitExceeded { limit }) => {
+            PdfError::LimitExceeded {
+                what: "decompressed stream size in bytes",
+                actual: limit as u64 + 1,
+                limit: limit as u64,
+            }
+        }
+        other => PdfError::damaged(other.to_string()),
+    }
+}
+
+/// The header version, raised by a catalog `/Version` written by an incremental update.
+fn effective_version(doc: &Document) -> String {
+    let header = doc.version.clone();
+    let catalog = doc
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"Version").ok())
+        .and_then(|v| v.as_name().ok())
+        .map(|n| String::from_utf8_lossy(n).into_owned());
+    match catalog {
+        Some(c) if parse_version(&c) > parse_version(&header) => c,
+        _ => header,
+    }
+}
+
+/// "1.7" → (1, 7); anything unparsable sorts lowest.
+pub(crate) fn parse_version(v: &str) -> (u32, u32) {
+    let mut parts = v.trim().splitn(2, '.');
+    let major = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let minor = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    (major, minor)
+}
+
+/// Follows references (bounded) to the object they name.
+pub(crate) fn deref<'a>(doc: &'a Document, mut obj: &'a Object) -> Option<&'a Object> {
+    for _ in 0..32 {
+        match obj {
+            Object::Reference(id) => obj = doc.objects.get(id)?,
+            other => return Some(other),
+        }
+    }
+    None
+}
+
+pub(crate) fn as_number(doc: &Document, obj: &Object) -> Option<f64> {
+    match deref(doc, obj)? {
+        Object::Integer(i) => Some(*i as f64),
+        Object::Real(r) => Some(f64::from(*r)),
+        _ => None,
+    }
+}
+
+/// The page leaves in document order; counts leaves, never trusts `/Count`.
+fn page_leaves(doc: &Document, limits: &Limits) -> Result<Vec<PageRef>> {
+    let catalog = doc
+        .catalog()
+        .map_err(|_| PdfError::damaged("the document catalog is missing"))?;
+    let root = match catalog.get(b"Pages") {
+        Ok(Object::Reference(id)) => *id,
+        _ => return Err(PdfError::damaged("the catalog has no page tree")),
+    };
+    let mut pages = Vec::new();
+    let mut seen: HashSet<ObjectId> = HashSet::new();
+    // Depth-first with an explicit stack: kids are pushed in reverse to pop in order.
+    let mut stack: Vec<(ObjectId, usize, Inherited)> = vec![(root, 0, Inherited::default())];
+    while let Some((id, depth, inherited)) = stack.pop() {
+        if !seen.insert(id) {
+            return Err(PdfError::damaged("the page tree contains a loop"));
+        }
+        if depth > limits.max_page_tree_depth {
+            return Err(PdfError::LimitExceeded {
+                what: "page tree depth",
+                actual: depth as u64,
+                limit: limits.max_page_tree_depth as u64,
+            });
+        }
+        let node = match doc.objects.get(&id) {
+            Some(Object::Dictionary(d)) => d,
+            Some(_) => {
+                return Err(PdfError::damaged(format!(
+                    "page tree node {} {} is not a dictionary",
+                    id.0, id.1
+                )));
+            }
+            None => {
+                return Err(PdfError::damaged(format!(
+                    "page tree object {} {} is missing",
+                    id.0, id.1
+                )));
+            }
+        };
+        let is_page = node.get_type().is_ok_and(|t| t == b"Page");
+        let kids = node
+            .get(b"Kids")
+            .ok()
+            .and_then(|k| deref(doc, k))
+            .and_then(|k| k.as_array().ok());
+        match (is_page, kids) {
+            (false, Some(kids)) => {
+                let inherited = inherited.overlaid_with(node);
+                for kid in kids.iter().rev() {
+                    match kid {
+                        Object::Reference(kid_id) => {
+                            stack.push((*kid_id, depth + 1, inherited.clone()))
+                        }
+                        Object::Null => {}
+                        _ => return Err(PdfError::damaged("a page is not an indirect object")),
+                    }
+                }
+            }
+            (true, _) | (false, None) => {
+                if depth == 0 && !is_page {
+                    // A /Pages root without /Kids holds no page.
+                    continue;
+                }
+                pages.push(PageRef { id, inherited });
+                if pages.len() > limits.max_pages {
+                    return Err(PdfError::LimitExceeded {
+                        what: "pages",
+                        actual: pages.len() as u64,
+                        limit: limits.max_pages as u64,
+                    });
+                }
+            }
+        }
+    }
+    Ok(pages)
+}
