@@ -146,14 +146,20 @@ impl Bundler {
         self.kids.len()
     }
 
-    /// Adds a cover sheet built from `cover` as the next page (normally the first).
+    /// Adds a cover sheet built from `cover` as the first page, whenever it is called, so
+    /// that the list of enclosed documents can be filled in after they were added.
+    /// A second call replaces nothing: it adds another page in front.
     ///
     /// # Errors
     ///
     /// [`PdfError::CoverLayout`] when the data does not fit the address zones.
     pub fn add_cover(&mut self, cover: &CoverSheet) -> Result<usize> {
         let bytes = cover_sheet(cover)?;
-        self.add(&bytes, None)
+        let before = self.kids.len();
+        let added = self.add(&bytes, None)?;
+        let cover_pages = self.kids.len() - before;
+        self.kids.rotate_right(cover_pages);
+        Ok(added)
     }
 
     /// Normalises `pdf` and appends its pages. Returns the number of pages added.

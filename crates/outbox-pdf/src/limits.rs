@@ -12,7 +12,8 @@ pub struct Limits {
     pub max_decompressed_stream_bytes: usize,
     /// Most pages accepted in one input.
     pub max_pages: usize,
-    /// Deepest page tree accepted (real files rarely exceed 5 levels).
+    /// Deepest page tree accepted (real files rarely exceed 5 levels; the walk is iterative, so
+    /// this bounds work, not stack).
     pub max_page_tree_depth: usize,
     /// Most indirect objects accepted in one input.
     pub max_objects: usize,
@@ -28,7 +29,7 @@ impl Default for Limits {
             max_input_bytes: 256 * 1024 * 1024,
             max_decompressed_stream_bytes: 64 * 1024 * 1024,
             max_pages: 10_000,
-            max_page_tree_depth: 64,
+            max_page_tree_depth: 256,
             max_objects: 2_000_000,
             max_form_depth: 8,
             max_operations_per_page: 2_000_000,

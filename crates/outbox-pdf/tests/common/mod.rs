@@ -260,6 +260,11 @@ pub fn tool(name: &str) -> Option<std::path::PathBuf> {
 
 /// Runs `qpdf --check` on bytes; `None` when qpdf is not installed.
 pub fn qpdf_check(pdf: &[u8]) -> Option<(bool, String)> {
+    qpdf_check_code(pdf).map(|(code, text)| (code == 0, text))
+}
+
+/// `qpdf --check` exit code (0 clean, 3 warnings, 2 errors) and output.
+pub fn qpdf_check_code(pdf: &[u8]) -> Option<(i32, String)> {
     let qpdf = tool("qpdf")?;
     let dir = tempfile::tempdir().ok()?;
     let path = dir.path().join("check.pdf");
@@ -274,6 +279,5 @@ pub fn qpdf_check(pdf: &[u8]) -> Option<(bool, String)> {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    // Exit 0 = clean, 3 = warnings only; 2 = errors.
-    Some((out.status.code() == Some(0), text))
+    Some((out.status.code().unwrap_or(-1), text))
 }
