@@ -104,7 +104,13 @@ impl fmt::Display for EpostProblem {
 /// sheet or the first letter page) the franking zone and the left 12 mm strip empty.
 #[must_use]
 pub fn check_epost(pdf: &[u8]) -> Vec<EpostProblem> {
-    let limits = Limits::default();
+    check_epost_with_limits(pdf, &Limits::default())
+}
+
+/// [`check_epost`] with explicit [`Limits`]; input beyond them is reported as
+/// [`EpostProblem::Unreadable`].
+#[must_use]
+pub fn check_epost_with_limits(pdf: &[u8], limits: &Limits) -> Vec<EpostProblem> {
     let mut problems = Vec::new();
     let bytes = pdf.len() as u64;
     if bytes > EPOST_MAX_BYTES {
@@ -113,7 +119,7 @@ pub fn check_epost(pdf: &[u8]) -> Vec<EpostProblem> {
             max: EPOST_MAX_BYTES,
         });
     }
-    let loaded = match load(pdf, &limits) {
+    let loaded = match load(pdf, limits) {
         Ok(l) => l,
         Err(PdfError::PasswordRequired) => {
             problems.push(EpostProblem::Encrypted);
@@ -151,7 +157,7 @@ pub fn check_epost(pdf: &[u8]) -> Vec<EpostProblem> {
     }
     if first_is_a4 && let Some(first) = loaded.pages.first() {
         let resources = page_resources(&loaded.doc, first.id, first.inherited.resources.as_ref());
-        match marks_of_page(&loaded.doc, first.id, resources, &limits) {
+        match marks_of_page(&loaded.doc, first.id, resources, limits) {
             Ok(marks) => {
                 if marks
                     .iter()

@@ -62,10 +62,11 @@ const SENDER_SIZES: [f64; 3] = [8.0, 7.0, 6.0];
 const RECIPIENT_SIZES: [f64; 3] = [10.0, 9.0, 8.0];
 /// Baseline of the sender line: glyphs (ascender 0.72 em, descender 0.21 em) stay in 45–53 mm.
 const SENDER_BASELINE_MM: f64 = 51.6;
-/// First recipient baseline: at 10 pt the ascender ends 2.5 mm above, just below 66 mm.
-const RECIPIENT_FIRST_BASELINE_MM: f64 = 69.0;
-/// Recipient line pitch: six lines end above 90 mm.
-const RECIPIENT_PITCH_MM: f64 = 3.9;
+/// First recipient baseline. Checked against a conservative glyph box (0.9 em above,
+/// 0.25 em below the baseline, as `check_epost` measures): at 10 pt it starts below 66 mm.
+const RECIPIENT_FIRST_BASELINE_MM: f64 = 69.3;
+/// Recipient line pitch (11.2 pt at 10 pt text): six lines end above 90 mm.
+const RECIPIENT_PITCH_MM: f64 = 3.95;
 /// Body text left edge and right limit (20 mm right margin, DIN 5008).
 const BODY_RIGHT_MM: f64 = 190.0;
 /// First body line, below the first fold mark at 105 mm.
@@ -96,9 +97,13 @@ pub(crate) struct Mark {
 
 // The fixed layout keeps every line inside its zone.
 const _: () = {
-    assert!(SENDER_BASELINE_MM < SENDER_BOTTOM_MM && WINDOW_TOP_MM < SENDER_BASELINE_MM);
-    assert!(RECIPIENT_FIRST_BASELINE_MM > FRANKING_BOTTOM_MM);
-    assert!(RECIPIENT_FIRST_BASELINE_MM + 5.0 * RECIPIENT_PITCH_MM < WINDOW_BOTTOM_MM);
+    let sender = SENDER_SIZES[0] * MM_PER_PT;
+    assert!(SENDER_BASELINE_MM - 0.9 * sender > WINDOW_TOP_MM);
+    assert!(SENDER_BASELINE_MM + 0.25 * sender < SENDER_BOTTOM_MM);
+    let recipient = RECIPIENT_SIZES[0] * MM_PER_PT;
+    assert!(RECIPIENT_FIRST_BASELINE_MM - 0.9 * recipient > FRANKING_BOTTOM_MM);
+    let last = RECIPIENT_FIRST_BASELINE_MM + (MAX_RECIPIENT_LINES - 1) as f64 * RECIPIENT_PITCH_MM;
+    assert!(last + 0.25 * recipient < WINDOW_BOTTOM_MM);
 };
 
 /// Everything the renderer draws.

@@ -76,7 +76,9 @@ pub mod zones;
 pub use bundle::{
     Bundler, Letter, LetterSummary, Normalised, bundle, normalise, normalise_with_limits, sheets,
 };
-pub use check::{EPOST_MAX_BYTES, EPOST_MAX_PAGES, EpostProblem, check_epost};
+pub use check::{
+    EPOST_MAX_BYTES, EPOST_MAX_PAGES, EpostProblem, check_epost, check_epost_with_limits,
+};
 pub use cover::{CoverSheet, EnclosedDocument, MAX_RECIPIENT_LINES, cover_sheet};
 pub use error::{PdfError, Result};
 pub use geometry::Rect;

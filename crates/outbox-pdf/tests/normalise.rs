@@ -376,3 +376,47 @@ fn check_epost_reports_geometry_and_page_count() {
     let a4 = build_pdf(&[PageSpec::sized(A4.0, A4.1)]);
     assert!(check_epost(&a4).contains(&outbox_pdf::EpostProblem::LeftStripNotEmpty));
 }
+
+#[test]
+fn decompression_bomb_is_bounded() {
+    use lopdf::{Document, Object, Stream, dictionary};
+    // 16 MiB of zeros compress to ~16 KiB; the limit below is 1 MiB.
+    let zeros = vec![0u8; 16 * 1024 * 1024];
+    let mut stream = Stream::new(dictionary! {}, zeros);
+    stream.compress().unwrap();
+    let mut doc = Document::with_version("1.5");
+    let pages = doc.new_object_id();
+    let content = doc.add_object(stream);
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages, "Contents" => content,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    });
+    doc.objects.insert(
+        pages,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    assert!(bytes.len() < 1024 * 1024);
+    // Normalising never decompresses content streams: the bomb passes through untouched.
+    let out = normalise(&bytes).unwrap();
+    assert!(out.pdf.len() < 2 * bytes.len());
+    // Looking into the content (check_epost's zone check) stops at the limit.
+    let limits = outbox_pdf::Limits {
+        max_decompressed_stream_bytes: 1024 * 1024,
+        ..Default::default()
+    };
+    assert!(outbox_pdf::inspect_with_limits(&bytes, &limits).is_ok());
+    let problems = outbox_pdf::check_epost_with_limits(&bytes, &limits);
+    assert!(
+        problems.iter().any(|p| matches!(
+            p,
+            outbox_pdf::EpostProblem::Unreadable(PdfError::LimitExceeded { .. })
+        )),
+        "{problems:?}"
+    );
+}
