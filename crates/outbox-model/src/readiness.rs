@@ -41,6 +41,11 @@ pub enum ReadinessProblem {
         /// Which limit and by how much.
         what: String,
     },
+    /// No channel is configured for the route (for this tenant).
+    RouteUnavailable {
+        /// The route.
+        route: Route,
+    },
     /// The document is being edited.
     DocumentLocked {
         /// Who edits it.
@@ -62,6 +67,7 @@ impl ReadinessProblem {
             ReadinessProblem::NoEpostAccess => "no_epost_access",
             ReadinessProblem::PdfUnusable { .. } => "pdf_unusable",
             ReadinessProblem::OverLimit { .. } => "over_limit",
+            ReadinessProblem::RouteUnavailable { .. } => "route_unavailable",
             ReadinessProblem::DocumentLocked { .. } => "document_locked",
         }
     }
@@ -110,6 +116,16 @@ impl ReadinessProblem {
             ReadinessProblem::OverLimit { what } => match lang {
                 Language::De => format!("Grenze überschritten: {what}"),
                 Language::En => format!("Limit exceeded: {what}"),
+            },
+            ReadinessProblem::RouteUnavailable { route } => match lang {
+                Language::De => format!(
+                    "Der Versandweg {} ist für diesen Mandanten nicht eingerichtet.",
+                    route.label(lang)
+                ),
+                Language::En => format!(
+                    "The route {} is not set up for this tenant.",
+                    route.label(lang)
+                ),
             },
             ReadinessProblem::DocumentLocked { by, until } => match lang {
                 Language::De => format!(
