@@ -8,16 +8,17 @@ use outbox_model::{ContactId, DocumentId, Route};
 
 use crate::{DocumentIndex, FailureReason, Preview, RecipientIndex, SplitReason};
 
-/// One delivery in the flat layout (40 bytes).
+/// One delivery in the flat layout (32 bytes). Its documents are
+/// `documents[previous record's end..end]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DeliveryRecord {
     pub(crate) cost_cents: u64,
     pub(crate) bytes: u64,
     pub(crate) recipient: u32,
-    pub(crate) start: u32,
-    pub(crate) len: u32,
+    pub(crate) end: u32,
     pub(crate) pages: u32,
-    pub(crate) sheets: u32,
+    /// E-POST letters keep to 94 pages, so their sheets fit; other routes have none.
+    pub(crate) sheets: u16,
     pub(crate) route: Route,
     pub(crate) split: Option<SplitReason>,
 }
@@ -88,12 +89,15 @@ impl Plan {
 
     /// The delivery at position `i`, if any.
     pub fn delivery(&self, i: usize) -> Option<PlannedDelivery<'_>> {
-        self.records.get(i).map(|r| self.view(r))
+        self.records.get(i).map(|r| self.view(i, r))
     }
 
     /// All planned deliveries, in plan order.
     pub fn deliveries(&self) -> impl ExactSizeIterator<Item = PlannedDelivery<'_>> + '_ {
-        self.records.iter().map(|r| self.view(r))
+        self.records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| self.view(i, r))
     }
 
     /// All planned failures.
@@ -121,17 +125,30 @@ impl Plan {
         self.contacts.get(recipient.get()).copied()
     }
 
-    fn view<'a>(&'a self, r: &DeliveryRecord) -> PlannedDelivery<'a> {
-        let start = r.start as usize;
+    /// Bytes the plan holds on the heap (its vectors' capacities), for sizing.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.records.capacity() * size_of::<DeliveryRecord>()
+            + self.documents.capacity() * size_of::<DocumentIndex>()
+            + self.failures.capacity() * size_of::<PlannedFailure>()
+            + self.document_ids.capacity() * size_of::<DocumentId>()
+            + self.contacts.capacity() * size_of::<ContactId>()
+    }
+
+    fn view<'a>(&'a self, i: usize, r: &DeliveryRecord) -> PlannedDelivery<'a> {
+        let start = match i.checked_sub(1) {
+            Some(previous) => self.records[previous].end as usize,
+            None => 0,
+        };
         PlannedDelivery {
             recipient: RecipientIndex(r.recipient),
             // The planner checked every recipient index against the input it copied.
             contact: self.contacts[r.recipient as usize],
             route: r.route,
-            // The planner wrote each record's range inside `documents`.
-            documents: &self.documents[start..start + r.len as usize],
+            // The planner wrote the records' ends ascending and within `documents`.
+            documents: &self.documents[start..r.end as usize],
             pages: r.pages,
-            sheets: r.sheets,
+            sheets: u32::from(r.sheets),
             bytes: r.bytes,
             cost_cents: r.cost_cents,
             split: r.split,

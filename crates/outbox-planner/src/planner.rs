@@ -55,7 +55,6 @@ struct DocFacts {
 struct Open {
     bytes: u64,
     min_bytes: u64,
-    start: u32,
     len: u32,
     body_pages: u32,
     min_documents: u32,
@@ -122,7 +121,9 @@ impl Planner {
         let mut pass = Pass {
             cost: &self.cost,
             facts: &facts,
-            records: Vec::with_capacity(items.len() / 2 + 1),
+            // Upper bounds; untouched capacity of a large allocation costs address space, not
+            // memory, and is given back below.
+            records: Vec::with_capacity(items.len()),
             documents: Vec::with_capacity(items.len()),
             failures: Vec::new(),
             preview: Preview::default(),
@@ -212,8 +213,6 @@ impl Planner {
             open = Some(Open {
                 bytes: f.bytes,
                 min_bytes: f.email_max_bytes,
-                // At most u32::MAX items (checked above), so positions fit.
-                start: pass.documents.len() as u32,
                 len: 1,
                 body_pages: f.pages,
                 min_documents: f.email_max_documents,
@@ -228,6 +227,8 @@ impl Planner {
             pass.close(o, recipient_of(group), Route::ALL[(group & 3) as usize]);
         }
 
+        pass.records.shrink_to_fit();
+        pass.documents.shrink_to_fit();
         let mut preview = pass.preview;
         preview.separate.recipients = preview.combined.recipients;
         preview.separate.recipients_per_route = preview.combined.recipients_per_route;
@@ -338,10 +339,10 @@ impl Pass<'_> {
             cost_cents,
             bytes: o.bytes,
             recipient,
-            start: o.start,
-            len: o.len,
+            // At most u32::MAX items (checked in `plan`), so positions fit.
+            end: self.documents.len() as u32,
             pages,
-            sheets,
+            sheets: u16::try_from(sheets).unwrap_or(u16::MAX),
             route,
             split: o.split,
         });
