@@ -1,0 +1,109 @@
+//! The provider's date-times: ISO 8601 without an offset, in German local time.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+
+/// Reads a provider date-time leniently: `2024-01-15T10:30:00`, with 0 to 9 fraction digits,
+/// with a `Z` or an offset, or a bare date. Values without an offset are German local time
+/// (CET/CEST). `None` when the text is not a date-time.
+pub fn parse_api_datetime(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
+        return Some(dt.with_timezone(&Utc));
+    }
+    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"))
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
+        .or_else(|_| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+        })
+        .ok()?;
+    Some(berlin_to_utc(naive))
+}
+
+/// German local time to UTC under the EU rule: summer time (UTC+2) from the last Sunday of
+/// March 01:00 UTC to the last Sunday of October 01:00 UTC, otherwise UTC+1.
+fn berlin_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
+    let year = local.year();
+    let as_winter = Utc.from_utc_datetime(&(local - Duration::hours(1)));
+    let start = last_sunday_0100_utc(year, 3);
+    let end = last_sunday_0100_utc(year, 10);
+    // Times in the doubled hour of October resolve to summer time, the earlier instant.
+    let as_summer = Utc.from_utc_datetime(&(local - Duration::hours(2)));
+    match (start, end) {
+        (Some(start), Some(end)) if as_summer >= start && as_summer < end => as_summer,
+        _ => as_winter,
+    }
+}
+
+fn last_sunday_0100_utc(year: i32, month: u32) -> Option<DateTime<Utc>> {
+    let last = NaiveDate::from_ymd_opt(year, month + 1, 1)?.pred_opt()?;
+    let back = last.weekday().num_days_from_sunday();
+    let sunday = last - Duration::days(i64::from(back));
+    debug_assert_eq!(sunday.weekday(), Weekday::Sun);
+    Some(Utc.from_utc_datetime(&sunday.and_hms_opt(1, 0, 0)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn offsetless_values_are_german_local_time() {
+        assert_eq!(
+            parse_api_datetime("2024-01-15T10:30:00"),
+            Some(utc("2024-01-15T09:30:00Z"))
+        );
+        assert_eq!(
+            parse_api_datetime("2024-07-15T10:30:00.123"),
+            Some(utc("2024-07-15T08:30:00.123Z"))
+        );
+        assert_eq!(
+            parse_api_datetime("2024-07-15T10:30:00.1234567"),
+            Some(utc("2024-07-15T08:30:00.1234567Z"))
+        );
+    }
+
+    #[test]
+    fn summer_time_switches_on_the_eu_dates() {
+        // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        assert_eq!(
+            parse_api_datetime("2026-03-29T01:59:00"),
+            Some(utc("2026-03-29T00:59:00Z"))
+        );
+        assert_eq!(
+            parse_api_datetime("2026-03-29T04:00:00"),
+            Some(utc("2026-03-29T02:00:00Z"))
+        );
+        assert_eq!(
+            parse_api_datetime("2026-10-25T04:00:00"),
+            Some(utc("2026-10-25T03:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn offsets_dates_and_garbage() {
+        assert_eq!(
+            parse_api_datetime("2024-01-15T10:30:00Z"),
+            Some(utc("2024-01-15T10:30:00Z"))
+        );
+        assert_eq!(
+            parse_api_datetime("2024-01-15T10:30:00+02:00"),
+            Some(utc("2024-01-15T08:30:00Z"))
+        );
+        assert_eq!(
+            parse_api_datetime("2024-01-15"),
+            Some(utc("2024-01-14T23:00:00Z"))
+        );
+        assert_eq!(parse_api_datetime(""), None);
+        assert_eq!(parse_api_datetime("yesterday"), None);
+        assert_eq!(parse_api_datetime("2024-13-45T99:00:00"), None);
+    }
+}
