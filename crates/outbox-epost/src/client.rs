@@ -59,7 +59,8 @@ impl Default for ClientConfig {
             request_timeout: Duration::from_secs(60),
             upload_timeout: Duration::from_secs(600),
             token_minutes: 1440,
-            status_interval: Duration::from_secs(5),
+            // 5 s plus a margin for clock and network jitter (j-lawyer waits 5.5 s too).
+            status_interval: Duration::from_millis(5500),
             status_max_wait: Duration::from_secs(6),
             status_batch_size: 1000,
             max_pdf_bytes: 20_000_000,

@@ -104,7 +104,9 @@ pub fn compose_pdf(
         sender: delivery.sender.return_line(),
         recipient: address.printed_lines(),
         date: today.format("%d.%m.%Y").to_string(),
-        reference: None,
+        // Makes every delivery's letter distinct, so the duplicate failsafe flags only a
+        // resend of the same delivery, never a second delivery of the same documents.
+        reference: Some(format!("Sendung {}", delivery.id)),
         documents: delivery
             .documents
             .iter()
