@@ -135,7 +135,7 @@ impl Planner {
         let mut prev_bundled: Option<u32> = None;
         let mut counted_recipient = u64::MAX;
         let mut counted_group = u64::MAX;
-        let mut previous_key = u64::MAX;
+        let mut previous_key: Option<u64> = None;
 
         for &key in &keys {
             let g = key >> group_shift;
@@ -144,14 +144,14 @@ impl Planner {
             let recipient = (key >> recipient_shift) as u32;
             // Keys were built from valid ranks, so the rank indexes `doc_at[t]`.
             let doc = doc_at[t][(key & rank_mask) as usize];
-            if key == previous_key {
+            if previous_key == Some(key) {
                 return Err(PlanError::DuplicateItem {
                     document: docs[doc as usize].id,
                     recipient: input.recipients()[recipient as usize],
                     route,
                 });
             }
-            previous_key = key;
+            previous_key = Some(key);
             if g != group {
                 if let Some(o) = open.take() {
                     pass.close(o, recipient_of(group), Route::ALL[(group & 3) as usize]);
@@ -172,9 +172,9 @@ impl Planner {
 
             let sep = &mut pass.preview.separate;
             *sep.deliveries.slot(route) += 1;
-            sep.total_bytes += f.bytes;
+            sep.total_bytes = sep.total_bytes.saturating_add(f.bytes);
             if t == EPOST {
-                sep.epost_cost_cents += f.separate_cost;
+                sep.epost_cost_cents = sep.epost_cost_cents.saturating_add(f.separate_cost);
                 sep.largest_letter_pages = sep.largest_letter_pages.max(f.separate_pages);
             }
 
@@ -330,9 +330,9 @@ impl Pass<'_> {
         };
         let row = &mut self.preview.combined;
         *row.deliveries.slot(route) += 1;
-        row.total_bytes += o.bytes;
+        row.total_bytes = row.total_bytes.saturating_add(o.bytes);
         if route == Route::EpostLetter {
-            row.epost_cost_cents += cost_cents;
+            row.epost_cost_cents = row.epost_cost_cents.saturating_add(cost_cents);
             row.largest_letter_pages = row.largest_letter_pages.max(pages);
         }
         self.records.push(DeliveryRecord {
