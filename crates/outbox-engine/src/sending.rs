@@ -1,0 +1,188 @@
+//! "Send": readiness checks, then queueing what is ready.
+
+use outbox_model::{
+    ContactId, DeliveryId, DeliveryStatus, DocumentId, ReadinessProblem, Route, StatusKind,
+    TenantId, check_recipient,
+};
+use outbox_store::{DeliveryRow, StoredDocument};
+
+use crate::outgoing::Loader;
+use crate::{Engine, Result};
+
+/// A delivery that was not sent, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotReady {
+    /// The delivery (still prepared).
+    pub delivery: DeliveryId,
+    /// The recipient.
+    pub recipient: ContactId,
+    /// The route.
+    pub route: Route,
+    /// Its documents.
+    pub documents: Vec<DocumentId>,
+    /// Every reason; fix them and send again.
+    pub problems: Vec<ReadinessProblem>,
+}
+
+/// What "send" did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SendReport {
+    /// Deliveries released for sending; the dispatcher takes them from here.
+    pub queued: Vec<DeliveryId>,
+    /// Deliveries that cannot go on their route at all (over a limit of their settings), now
+    /// failed with the reason.
+    pub failed: Vec<(DeliveryId, String)>,
+    /// Deliveries that are not ready, with their reasons; they stay prepared.
+    pub not_ready: Vec<NotReady>,
+}
+
+impl Engine {
+    /// Sends the selected documents: every prepared delivery that is ready is queued; the
+    /// others are reported with their reasons and stay prepared, never skipped silently.
+    pub async fn send_documents(
+        &self,
+        tenant: TenantId,
+        documents: &[DocumentId],
+        by: &str,
+    ) -> Result<SendReport> {
+        let mut ids = Vec::new();
+        for d in documents {
+            for row in self.inner.store.document_detail(tenant, *d).await? {
+                if row.status == StatusKind::Prepared {
+                    ids.push(row.delivery);
+                }
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        self.send_deliveries(tenant, &ids, by).await
+    }
+
+    pub(crate) async fn send_deliveries(
+        &self,
+        tenant: TenantId,
+        ids: &[DeliveryId],
+        by: &str,
+    ) -> Result<SendReport> {
+        let store = &self.inner.store;
+        let mut loader = Loader::new(self, tenant);
+        let mut report = SendReport::default();
+        for id in ids {
+            let row = store.delivery_row(tenant, *id).await?;
+            if row.status != DeliveryStatus::Prepared {
+                continue;
+            }
+            let mut docs = Vec::with_capacity(row.documents.len());
+            for d in &row.documents {
+                docs.push(loader.document(*d).await?);
+            }
+            if let Some(reason) = self.limit_failure(row.route, &docs) {
+                store
+                    .transition(
+                        tenant,
+                        row.id,
+                        &DeliveryStatus::failed(reason.clone(), false),
+                        by,
+                    )
+                    .await?;
+                self.inner
+                    .events
+                    .emit(tenant, row.id, row.route, StatusKind::Failed);
+                report.failed.push((row.id, reason));
+                continue;
+            }
+            let problems = self.readiness(&mut loader, &row, &docs).await?;
+            if problems.is_empty() {
+                report.queued.push(row.id);
+            } else {
+                report.not_ready.push(NotReady {
+                    delivery: row.id,
+                    recipient: row.recipient,
+                    route: row.route,
+                    documents: row.documents.clone(),
+                    problems,
+                });
+            }
+        }
+        if !report.queued.is_empty() {
+            store.queue(tenant, &report.queued, by).await?;
+            for id in &report.queued {
+                let route = report_route(store, tenant, *id).await?;
+                self.inner
+                    .events
+                    .emit(tenant, *id, route, StatusKind::Queued);
+            }
+        }
+        Ok(report)
+    }
+
+    /// Every reason the delivery cannot be sent now.
+    async fn readiness(
+        &self,
+        loader: &mut Loader<'_>,
+        row: &DeliveryRow,
+        docs: &[StoredDocument],
+    ) -> Result<Vec<ReadinessProblem>> {
+        let tenant = row.tenant;
+        let mut problems = Vec::new();
+        for d in docs {
+            if let Some(lock) = self.inner.store.get_lock(tenant, d.document.id).await? {
+                problems.push(ReadinessProblem::DocumentLocked {
+                    by: lock.owner,
+                    until: lock.expires_at,
+                });
+            }
+        }
+        let contact = loader.contact(row.recipient).await?;
+        let channel = self.channel_for(tenant, row.route).await?;
+        let epost = docs
+            .first()
+            .map(|d| d.document.settings.epost.clone())
+            .unwrap_or_default();
+        problems.extend(check_recipient(
+            row.route,
+            contact.as_ref(),
+            &epost,
+            channel.is_some(),
+        ));
+        if channel.is_none() && row.route != Route::EpostLetter {
+            problems.push(ReadinessProblem::RouteUnavailable { route: row.route });
+        }
+        if row.route == Route::EpostLetter {
+            for d in docs {
+                let bytes = loader.bytes(&d.blob_key).await?;
+                if let Err(e) = outbox_pdf::inspect(&bytes) {
+                    problems.push(ReadinessProblem::PdfUnusable {
+                        reason: format!("{}: {e}", d.document.file_name),
+                    });
+                }
+            }
+        }
+        if let (Some(channel), Some(_)) = (&channel, &contact)
+            && let Some(out) = loader
+                .outgoing(
+                    row.id,
+                    row.recipient,
+                    row.route,
+                    &row.documents,
+                    row.attempts + 1,
+                )
+                .await?
+        {
+            for p in channel.check(&out).await {
+                if !problems.contains(&p) {
+                    problems.push(p);
+                }
+            }
+        }
+        Ok(problems)
+    }
+}
+
+async fn report_route(
+    store: &outbox_store::Store,
+    tenant: TenantId,
+    id: DeliveryId,
+) -> Result<Route> {
+    Ok(store.delivery_row(tenant, id).await?.route)
+}
