@@ -369,6 +369,10 @@ fn decode_base32(code: &str) -> Result<Vec<u8>, ImportError> {
     if !any {
         return Err(ImportError::TooShort);
     }
+    // The exporter pads with zero bits; anything else in them is a mistyped last character.
+    if acc != 0 {
+        return Err(ImportError::Typo);
+    }
     Ok(out)
 }
 
