@@ -42,6 +42,10 @@ pub struct Scripted {
     pub reconcile_down: Mutex<usize>,
     pub downloads: Mutex<Vec<DeliveryId>>,
     pub tracking: bool,
+    /// E-POST letters stay "in processing" while set.
+    pub hold: std::sync::atomic::AtomicBool,
+    /// Poll calls received.
+    pub polls: AtomicUsize,
 }
 
 impl Scripted {
@@ -54,6 +58,8 @@ impl Scripted {
             reconcile_down: Mutex::new(0),
             downloads: Mutex::default(),
             tracking: route != Route::Email,
+            hold: Default::default(),
+            polls: AtomicUsize::new(0),
         })
     }
 
@@ -123,6 +129,8 @@ impl Channel for Scripted {
         }
     }
     async fn poll(&self, reqs: &[PollRequest]) -> Result<Vec<StatusUpdate>, ChannelError> {
+        self.polls.fetch_add(1, Ordering::SeqCst);
+        let hold = self.hold.load(Ordering::SeqCst);
         let downloads = self.downloads.lock().unwrap().clone();
         Ok(reqs
             .iter()
@@ -130,7 +138,11 @@ impl Channel for Scripted {
                 if self.route == Route::EpostLetter {
                     return Some(StatusUpdate {
                         delivery: r.delivery,
-                        status: DeliveryStatus::Sent,
+                        status: if hold {
+                            DeliveryStatus::InProgress
+                        } else {
+                            DeliveryStatus::Sent
+                        },
                         at: Utc::now(),
                         downloads: vec![],
                         tracking: None,
