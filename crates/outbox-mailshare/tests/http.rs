@@ -195,6 +195,9 @@ async fn path_traversal_attempts_fail() {
         "/%2e%2e/%2e%2e/secret.txt".to_owned(),
         "/files/".to_owned() + id + "/0.pdf",
         "/index/shares/".to_owned() + id + ".json",
+        format!("{path}/d/%FF"),
+        format!("{path}/d/0%00"),
+        format!("/s/%FF%FE/{rest}"),
     ];
     for a in &attempts {
         let (status, text) = h.raw_get(a).await;
