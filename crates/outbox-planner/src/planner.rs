@@ -8,7 +8,7 @@ use outbox_model::{
 
 use crate::plan::DeliveryRecord;
 use crate::price::letter_pages_and_sheets;
-use crate::sort::radix_sort;
+use crate::sort::sorted_keys;
 use crate::{
     CostModel, DocumentIndex, FailureReason, Plan, PlanError, PlanInput, PlannedFailure, Preview,
     RecipientIndex, SplitReason,
@@ -93,30 +93,18 @@ impl Planner {
         let rank_bits = bit_width(n_docs.saturating_sub(1) as u64);
         let group_shift = rank_bits;
         let recipient_shift = rank_bits + 2;
-        let key_bits = recipient_shift + bit_width(n_recipients.saturating_sub(1) as u64);
-        let mut keys = Vec::with_capacity(items.len());
-        for item in items {
-            let d = item.document.get();
-            let Some(f) = facts.get(d) else {
+        let keys = sorted_keys(items, n_recipients, recipient_shift, |item| {
+            let Some(f) = facts.get(item.document.get()) else {
                 return Err(PlanError::UnknownDocument {
                     index: item.document.0,
                     documents: n_docs,
                 });
             };
-            if item.recipient.get() >= n_recipients {
-                return Err(PlanError::UnknownRecipient {
-                    index: item.recipient.0,
-                    recipients: n_recipients,
-                });
-            }
             let t = item.route.index();
-            keys.push(
-                (u64::from(item.recipient.0) << recipient_shift)
-                    | ((t as u64) << group_shift)
-                    | u64::from(f.rank[t]),
-            );
-        }
-        radix_sort(&mut keys, key_bits);
+            Ok((u64::from(item.recipient.0) << recipient_shift)
+                | ((t as u64) << group_shift)
+                | u64::from(f.rank[t]))
+        })?;
 
         let mut pass = Pass {
             cost: &self.cost,

@@ -98,6 +98,36 @@ fn scenario() -> impl Strategy<Value = (PlanInput, Vec<usize>)> {
     })
 }
 
+/// Few recipients with many documents each, so a recipient has more items than the insertion
+/// sort takes.
+fn crowded_scenario() -> impl Strategy<Value = (PlanInput, Vec<usize>)> {
+    (prop::collection::vec(document(), 30..60), 1usize..3).prop_flat_map(|(docs, recipients)| {
+        let universe = docs.len() * recipients * 4;
+        (
+            Just(docs),
+            Just(recipients),
+            Just((0..universe).collect::<Vec<_>>()).prop_shuffle(),
+        )
+            .prop_map(|(docs, recipients, order)| {
+                let mut input = PlanInput::new();
+                for (i, (pages, bytes, settings)) in docs.iter().enumerate() {
+                    input
+                        .add_document(PlanDocument {
+                            id: DocumentId(1000 + i as u64),
+                            pages: *pages,
+                            bytes: *bytes,
+                            settings: settings.clone(),
+                        })
+                        .unwrap();
+                }
+                for r in 0..recipients {
+                    input.recipient(ContactId(50 + r as u64)).unwrap();
+                }
+                (input, order)
+            })
+    })
+}
+
 fn with_items(base: &PlanInput, universe: &[usize], recipients: usize) -> PlanInput {
     let mut input = base.clone();
     for &u in universe {
@@ -318,6 +348,24 @@ proptest! {
         let plan = planner.plan(&input).unwrap();
         prop_assert_eq!(&plan, &planner.plan(&input).unwrap());
         prop_assert_eq!(&plan, &planner.plan(&other).unwrap());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60))]
+
+    #[test]
+    fn recipients_with_many_items_are_planned_alike(
+        (base, universe) in crowded_scenario()
+    ) {
+        let recipients = base.recipients().len();
+        let input = with_items(&base, &universe, recipients);
+        let mut reversed = universe.clone();
+        reversed.reverse();
+        let other = with_items(&base, &reversed, recipients);
+        let plan = Planner::default().plan(&input).unwrap();
+        check_plan(&input, &plan)?;
+        prop_assert_eq!(&plan, &Planner::default().plan(&other).unwrap());
     }
 }
 
