@@ -2,7 +2,8 @@
 //! peak memory with `/usr/bin/time -v`.
 //!
 //! Run with `cargo run --release -p outbox-planner --example plan_large -- 1000000`.
-//! Add `--input-only` to build the input without planning (to tell the input's memory apart).
+//! Add `--input-only` to build the input without planning, or `--plan-once` to plan once without
+//! the baseline, to tell the input's memory from the planner's.
 
 use std::time::Instant;
 
@@ -12,7 +13,7 @@ use outbox_planner::synthetic::realistic_input;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let items: usize = args.next().as_deref().unwrap_or("1000000").parse()?;
-    let input_only = args.next().as_deref() == Some("--input-only");
+    let mode = args.next().unwrap_or_default();
 
     let t = Instant::now();
     let input = realistic_input(items, 42)?;
@@ -23,11 +24,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         input.recipients().len(),
         t.elapsed()
     );
-    if input_only {
+    if mode == "--input-only" {
+        return Ok(());
+    }
+    let planner = Planner::default();
+    if mode == "--plan-once" {
+        let t = Instant::now();
+        let plan = planner.plan(&input)?;
+        println!(
+            "plan: {} deliveries in {:?}, plan heap {:.1} MB",
+            plan.len(),
+            t.elapsed(),
+            plan.heap_bytes() as f64 / 1e6
+        );
         return Ok(());
     }
 
-    let planner = Planner::default();
     let mut best = f64::MAX;
     let mut plan = planner.plan(&input)?;
     for _ in 0..5 {
