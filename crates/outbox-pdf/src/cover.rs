@@ -44,6 +44,22 @@ pub struct CoverSheet {
     pub documents: Vec<EnclosedDocument>,
 }
 
+impl CoverSheet {
+    /// The recipient lines of a structured postal address: its lines, then "zip city", then
+    /// the country for foreign mail (as `PostalAddress::printed_lines` formats them).
+    #[must_use]
+    pub fn recipient_lines(address: &outbox_model::PostalAddress) -> Vec<String> {
+        address.printed_lines()
+    }
+
+    /// Sets the recipient from a structured postal address.
+    #[must_use]
+    pub fn with_recipient(mut self, address: &outbox_model::PostalAddress) -> Self {
+        self.recipient = Self::recipient_lines(address);
+        self
+    }
+}
+
 /// One entry of the list of enclosed documents.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EnclosedDocument {
@@ -382,6 +398,27 @@ mod tests {
         let mut c = sample();
         c.recipient = vec!["W".repeat(60)];
         assert!(matches!(layout(&c), Err(PdfError::CoverLayout { .. })));
+    }
+
+    #[test]
+    fn recipient_from_postal_address() {
+        let domestic = outbox_model::PostalAddress::domestic(
+            ["Frau Jördis Müßig", "Königsallee 12"],
+            "40212",
+            "Düsseldorf",
+        );
+        let c = CoverSheet::default().with_recipient(&domestic);
+        assert_eq!(
+            c.recipient,
+            ["Frau Jördis Müßig", "Königsallee 12", "40212 Düsseldorf"]
+        );
+        let mut foreign = domestic.clone();
+        foreign.zip = "1010".into();
+        foreign.city = "Wien".into();
+        foreign.country = Some("ÖSTERREICH".into());
+        let c = CoverSheet::default().with_recipient(&foreign);
+        assert_eq!(c.recipient.last().map(String::as_str), Some("ÖSTERREICH"));
+        assert_eq!(c.recipient[2], "1010 Wien");
     }
 
     #[test]

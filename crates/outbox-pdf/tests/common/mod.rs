@@ -281,3 +281,51 @@ pub fn qpdf_check_code(pdf: &[u8]) -> Option<(i32, String)> {
     );
     Some((out.status.code().unwrap_or(-1), text))
 }
+
+/// A scan-like PDF: `pages` Letter pages, each showing one uncompressed 8-bit grey image of
+/// `image_bytes` pseudo-random bytes (incompressible, like scanned paper).
+pub fn scan_like_pdf(pages: usize, image_bytes: usize) -> Vec<u8> {
+    let mut doc = Document::with_version("1.4");
+    let root = doc.new_object_id();
+    let width = 1000usize;
+    let height = image_bytes / width;
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut kids = Vec::new();
+    for _ in 0..pages {
+        let data: Vec<u8> = (0..width * height)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                (seed >> 56) as u8
+            })
+            .collect();
+        let image = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image", "Width" => width as i64, "Height" => height as i64,
+                "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+            },
+            data,
+        ));
+        let content = doc.add_object(Stream::new(
+            Dictionary::new(),
+            b"q 540 0 0 720 36 36 cm /Im0 Do Q".to_vec(),
+        ));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => root, "Contents" => content,
+            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+            "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image } },
+        });
+        kids.push(page.into());
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        root,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => root });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("fixture saves");
+    out
+}
