@@ -69,7 +69,7 @@ async fn run(actions: Vec<Action>) {
         let routes: Vec<Route> = ROUTES
             .iter()
             .copied()
-            .filter(|r| (i as usize + r.index()) % 2 == 0)
+            .filter(|r| (i as usize + r.index()).is_multiple_of(2))
             .collect();
         owners.push(
             owner(&s, i + 1, &format!("Eigentümer {i}"), &routes)
@@ -230,7 +230,8 @@ async fn run(actions: Vec<Action>) {
     }
     // Every hand-over the providers accepted belongs to a live delivery in the outbox.
     for ch in [&s.email, &s.portal, &s.epost] {
-        for (id, receipt) in ch.stored.lock().unwrap().iter() {
+        let stored: Vec<_> = ch.stored.lock().unwrap().clone().into_iter().collect();
+        for (id, receipt) in stored {
             let row = s.engine.store().delivery_row(s.tenant, *id).await.unwrap();
             assert_eq!(
                 row.provider_reference.as_deref(),
