@@ -95,6 +95,11 @@ impl MailShareChannel {
         if share.notified_at.is_some() {
             return Ok(self.receipt(&share));
         }
+        let share = self
+            .service
+            .renew_if_unnotified(share)
+            .await
+            .map_err(to_channel_error)?;
         let notification = Notification {
             tenant: share.tenant,
             delivery: share.delivery,

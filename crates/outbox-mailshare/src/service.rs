@@ -179,6 +179,7 @@ impl ShareService {
             documents,
             created_at: created,
             expires_at,
+            validity_days: days,
             notified_at: None,
             first_download_at: None,
             poll_cursor: 0,
@@ -196,6 +197,22 @@ impl ShareService {
                 Err(e)
             }
         }
+    }
+
+    /// A share whose notification has not gone out yet (an earlier attempt failed) is renewed
+    /// so the recipient gets the full validity from now; other shares are returned as they are.
+    pub async fn renew_if_unnotified(&self, share: Share) -> Result<Share, MailShareError> {
+        if share.notified_at.is_some() {
+            return Ok(share);
+        }
+        let validity = Duration::days(i64::from(share.validity_days));
+        let now = self.now();
+        let renewed = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now) + validity;
+        // Within a minute nothing is gained; keep the link stable.
+        if renewed - share.expires_at <= Duration::minutes(1) {
+            return Ok(share);
+        }
+        self.store.renew_unnotified(&share.id, renewed).await
     }
 
     async fn remove_files(&self, docs: &[SharedDocument]) -> usize {

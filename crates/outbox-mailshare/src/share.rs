@@ -43,6 +43,8 @@ pub struct Share {
     pub created_at: DateTime<Utc>,
     /// When the link stops working (whole seconds).
     pub expires_at: DateTime<Utc>,
+    /// The validity chosen for the documents, in days (1..=9).
+    pub validity_days: u8,
     /// When the recipient was notified; `None` until the notification went out.
     #[serde(default)]
     pub notified_at: Option<DateTime<Utc>>,

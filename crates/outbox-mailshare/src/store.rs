@@ -36,6 +36,14 @@ pub trait ShareStore: Send + Sync {
     async fn mark_notified(&self, id: &ShareId, at: DateTime<Utc>)
     -> Result<Share, MailShareError>;
 
+    /// Moves the expiry of a share whose recipient was not notified yet (the link starts to
+    /// count when it is sent). Returns the share; a notified share is returned unchanged.
+    async fn renew_unnotified(
+        &self,
+        id: &ShareId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Share, MailShareError>;
+
     /// Records a download. Exactly one download per share comes back with `first = true`,
     /// however many run at once.
     async fn record_download(&self, download: NewDownload)
@@ -308,6 +316,21 @@ impl ShareStore for LocalShareStore {
             let change = s.notified_at.is_none();
             if change {
                 s.notified_at = Some(at);
+            }
+            change
+        })
+        .await
+    }
+
+    async fn renew_unnotified(
+        &self,
+        id: &ShareId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Share, MailShareError> {
+        self.update_share(id, |s| {
+            let change = s.notified_at.is_none() && s.expires_at != expires_at;
+            if change {
+                s.expires_at = expires_at;
             }
             change
         })
