@@ -6,9 +6,8 @@
 //! - [`protocol`]: the wire types of a small, versioned REST protocol any portal can implement —
 //!   upload a document for a portal account with title and category (idempotent by delivery id
 //!   and document id), list downloads after a cursor, look up and withdraw a delivery, with
-//!   `Authorization: Bearer` tokens and JSON errors. The protocol is written down in
-//!   [`PROTOCOL.md`](https://example.invalid/outbox/crates/outbox-portal/PROTOCOL.md) (in the
-//!   crate's directory).
+//!   `Authorization: Bearer` tokens and JSON errors. The protocol is written down in the crate's
+//!   `PROTOCOL.md`, which is also the documentation of the [`protocol`] module.
 //! - [`PortalClient`]: the protocol's client, every failure a classified
 //!   [`ChannelError`](outbox_channel::ChannelError).
 //! - [`PortalChannel`]: the [`Channel`](outbox_channel::Channel) for

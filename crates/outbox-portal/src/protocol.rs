@@ -1,5 +1,7 @@
 //! The portal protocol's wire types, shared by the client ([`PortalClient`](crate::PortalClient))
-//! and the reference server. The protocol itself is described in `PROTOCOL.md`.
+//! and the reference server. The protocol, from the crate's `PROTOCOL.md`:
+//!
+#![doc = include_str!("../PROTOCOL.md")]
 
 use chrono::{DateTime, Utc};
 use outbox_model::{DeliveryId, DocumentId};
