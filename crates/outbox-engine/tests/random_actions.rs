@@ -232,7 +232,7 @@ async fn run(actions: Vec<Action>) {
     for ch in [&s.email, &s.portal, &s.epost] {
         let stored: Vec<_> = ch.stored.lock().unwrap().clone().into_iter().collect();
         for (id, receipt) in stored {
-            let row = s.engine.store().delivery_row(s.tenant, *id).await.unwrap();
+            let row = s.engine.store().delivery_row(s.tenant, id).await.unwrap();
             assert_eq!(
                 row.provider_reference.as_deref(),
                 Some(&*receipt.provider_reference),
