@@ -1,0 +1,222 @@
+//! The fake's mutable state: account, clock, tokens, letters, faults and rate-limit timers.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{NaiveDateTime, TimeDelta, Utc};
+
+use super::config::{ClockMode, FakeConfig, Health};
+use super::faults::{Endpoint, Fault, Fault99, ScriptedFault};
+use super::letter::StoredLetter;
+
+/// The first letter id the fake hands out (real ids have about 8 digits).
+const FIRST_LETTER_ID: i64 = 10_000_001;
+
+/// A login token the fake issued.
+#[derive(Debug, Clone)]
+pub(crate) struct Token {
+    pub(crate) expires_at: NaiveDateTime,
+    pub(crate) sub_vendor_id: Option<String>,
+}
+
+/// Everything behind the fake's one lock.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) config: FakeConfig,
+    real_start: Instant,
+    start: NaiveDateTime,
+    offset: TimeDelta,
+    /// `(secret, password)` once the account is activated.
+    pub(crate) credentials: Option<(String, String)>,
+    pub(crate) ekp_blocked: bool,
+    /// The last SMS code "sent" and when.
+    pub(crate) sms: Option<(String, NaiveDateTime)>,
+    pub(crate) sms_requests: Vec<NaiveDateTime>,
+    pub(crate) sms_blocked_until: Option<NaiveDateTime>,
+    pub(crate) tokens: HashMap<String, Token>,
+    pub(crate) letters: Vec<StoredLetter>,
+    next_id: i64,
+    pub(crate) faults: Vec<ScriptedFault>,
+    pub(crate) reject_rule: Option<Fault99>,
+    pub(crate) last_status_call: Option<NaiveDateTime>,
+    pub(crate) last_health_call: Option<NaiveDateTime>,
+    pub(crate) last_test_result_call: Option<NaiveDateTime>,
+    pub(crate) health: Health,
+    pub(crate) request_counts: HashMap<Endpoint, usize>,
+}
+
+impl State {
+    pub(crate) fn new(config: FakeConfig) -> Self {
+        let start = config.start_time.unwrap_or_else(|| {
+            let now = Utc::now().naive_utc();
+            // Whole milliseconds, as the wire shows them.
+            now.checked_sub_signed(TimeDelta::nanoseconds(i64::from(
+                now.and_utc().timestamp_subsec_nanos() % 1_000_000,
+            )))
+            .unwrap_or(now)
+        });
+        Self {
+            credentials: config.activated.clone(),
+            config,
+            real_start: Instant::now(),
+            start,
+            offset: TimeDelta::zero(),
+            ekp_blocked: false,
+            sms: None,
+            sms_requests: Vec::new(),
+            sms_blocked_until: None,
+            tokens: HashMap::new(),
+            letters: Vec::new(),
+            next_id: FIRST_LETTER_ID,
+            faults: Vec::new(),
+            reject_rule: None,
+            last_status_call: None,
+            last_health_call: None,
+            last_test_result_call: None,
+            health: Health::Ok,
+            request_counts: HashMap::new(),
+        }
+    }
+
+    /// The fake clock.
+    pub(crate) fn now(&self) -> NaiveDateTime {
+        let real = match self.config.clock {
+            ClockMode::Running => {
+                TimeDelta::from_std(self.real_start.elapsed()).unwrap_or(TimeDelta::zero())
+            }
+            ClockMode::Frozen => TimeDelta::zero(),
+        };
+        self.start
+            .checked_add_signed(self.offset + real)
+            .unwrap_or(NaiveDateTime::MAX)
+    }
+
+    pub(crate) fn advance(&mut self, by: std::time::Duration) {
+        self.offset += TimeDelta::from_std(by).unwrap_or(TimeDelta::MAX);
+    }
+
+    /// Makes every issued token expired (`401 E101` from now on).
+    pub(crate) fn expire_tokens(&mut self) {
+        let now = self.now();
+        for t in self.tokens.values_mut() {
+            t.expires_at = t.expires_at.min(now);
+        }
+    }
+
+    pub(crate) fn next_letter_id(&mut self) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// Takes one use of the first scripted fault that applies to `endpoint`.
+    pub(crate) fn take_fault(&mut self, endpoint: Endpoint) -> Option<Fault> {
+        let i = self
+            .faults
+            .iter()
+            .position(|f| f.remaining > 0 && f.endpoint.matches(endpoint))?;
+        let fault = self.faults[i].fault.clone();
+        self.faults[i].remaining -= 1;
+        if self.faults[i].remaining == 0 {
+            self.faults.remove(i);
+        }
+        Some(fault)
+    }
+
+    /// Records a call of a rate-limited group; `false` if the previous accepted call is less
+    /// than `interval` ago on the fake clock (the rejected call does not restart the window).
+    pub(crate) fn rate_ok(
+        last: &mut Option<NaiveDateTime>,
+        enabled: bool,
+        now: NaiveDateTime,
+        interval: TimeDelta,
+    ) -> bool {
+        if enabled && last.is_some_and(|t| now < t + interval) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
+}
+
+/// The lock around [`State`], shared by the handlers and the [`FakeEpost`](super::FakeEpost)
+/// handle.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    state: Mutex<State>,
+}
+
+impl Shared {
+    pub(crate) fn new(config: FakeConfig) -> Self {
+        Self {
+            state: Mutex::new(State::new(config)),
+        }
+    }
+
+    /// The state. A panicking holder cannot leave it half-updated in a way that matters for a
+    /// test double, so a poisoned lock is simply taken over.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// `n` random bytes from the OS, falling back to std's randomly keyed hasher (never panics).
+pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    if getrandom::fill(&mut buf).is_err() {
+        for (i, chunk) in buf.chunks_mut(8).enumerate() {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_usize(i);
+            let v = h.finish().to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+    }
+    buf
+}
+
+/// A random UUID v4 string (the format of the real `secret`).
+pub(crate) fn random_uuid() -> String {
+    let mut b = random_bytes(16);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// A random 6-digit SMS code.
+pub(crate) fn random_sms_code() -> String {
+    let b = random_bytes(4);
+    let n = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) % 1_000_000;
+    format!("{n:06}")
+}
+
+/// A JWT-shaped token (header.payload.signature, base64url). The signature is random: the fake
+/// recognises its tokens by lookup, and clients must treat tokens as opaque anyway. `exp` is
+/// on the fake clock.
+pub(crate) fn jwt_like_token(ekp: &str, expires_at: NaiveDateTime) -> String {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let jti: String = random_bytes(12)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect();
+    let payload = serde_json::json!({
+        "sub": ekp,
+        "exp": expires_at.and_utc().timestamp(),
+        "jti": jti,
+        "iss": "fake-epost",
+    });
+    let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
+    let sig = URL_SAFE_NO_PAD.encode(random_bytes(32));
+    format!("{header}.{payload}.{sig}")
+}
