@@ -13,7 +13,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use crate::cover::{CoverSheet, cover_sheet};
 use crate::error::{PdfError, Result};
 use crate::limits::Limits;
-use crate::load::{load, parse_version};
+use crate::load::{guarded, load, parse_version};
 use crate::page_transform::normalise_page;
 use crate::warning::Warning;
 
@@ -175,6 +175,12 @@ impl Bundler {
     }
 
     fn add(&mut self, pdf: &[u8], input: Option<usize>) -> Result<usize> {
+        // After a caught panic the output may hold some objects of the failed input, but none
+        // of its pages (the page list is extended last): unreferenced, harmless dead weight.
+        guarded(|| self.add_unguarded(pdf, input))
+    }
+
+    fn add_unguarded(&mut self, pdf: &[u8], input: Option<usize>) -> Result<usize> {
         let loaded = load(pdf, &self.limits)?;
         let total = self.kids.len() + loaded.pages.len();
         if total > self.limits.max_pages {

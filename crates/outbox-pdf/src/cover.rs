@@ -138,7 +138,7 @@ pub(crate) struct CoverLayout {
 /// the sender), or a character cannot be printed with the built-in font.
 pub fn cover_sheet(cover: &CoverSheet) -> Result<Vec<u8>> {
     let layout = layout(cover)?;
-    render_cover(&layout)
+    crate::load::guarded(|| render_cover(&layout))
 }
 
 fn clean(s: &str) -> String {

@@ -103,6 +103,17 @@ pub(crate) fn load(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
     })
 }
 
+/// Runs `f`, turning a panic inside the PDF library into [`PdfError::Damaged`].
+///
+/// lopdf has had panics on crafted files (#532); a letter must fail, not the process.
+pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(PdfError::damaged(
+            "the PDF library gave up on its structure",
+        ))
+    })
+}
+
 pub(crate) fn map_lopdf_error(e: lopdf::Error) -> PdfError {
     use lopdf::Error as E;
     match e {

@@ -14,7 +14,7 @@ use crate::error::{PdfError, Result};
 use crate::geometry::{Matrix, Rect};
 use crate::helvetica;
 use crate::limits::Limits;
-use crate::load::{as_number, deref, load, map_lopdf_error};
+use crate::load::{as_number, deref, guarded, load, map_lopdf_error};
 
 /// At most this many marks are collected per page (bounded memory on hostile input).
 const MAX_MARKS: usize = 100_000;
@@ -86,18 +86,20 @@ pub(crate) fn marks_of_page(
     resources: Option<&Dictionary>,
     limits: &Limits,
 ) -> Result<Vec<PageMark>> {
-    let content = doc
-        .get_page_content_with_limit(page, limits.max_decompressed_stream_bytes)
-        .map_err(map_lopdf_error)?;
-    let mut interp = Interpreter {
-        doc,
-        limits,
-        marks: Vec::new(),
-        operations: 0,
-    };
-    let state = GState::new(Matrix::IDENTITY, None);
-    interp.run(&content, resources, state, 0)?;
-    Ok(interp.marks)
+    guarded(|| {
+        let content = doc
+            .get_page_content_with_limit(page, limits.max_decompressed_stream_bytes)
+            .map_err(map_lopdf_error)?;
+        let mut interp = Interpreter {
+            doc,
+            limits,
+            marks: Vec::new(),
+            operations: 0,
+        };
+        let state = GState::new(Matrix::IDENTITY, None);
+        interp.run(&content, resources, state, 0)?;
+        Ok(interp.marks)
+    })
 }
 
 #[derive(Debug, Clone)]
