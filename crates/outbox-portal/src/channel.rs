@@ -52,6 +52,8 @@ pub fn provider_reference(delivery: DeliveryId) -> String {
 pub struct PortalChannel {
     client: PortalClient,
     max_document_bytes: u64,
+    /// When set, the portal belongs to this tenant alone and other tenants' deliveries are refused.
+    tenant: Option<TenantId>,
     ledger: Mutex<Ledger>,
     /// Serialises polls so two polls never fetch the same range.
     poll_lock: tokio::sync::Mutex<()>,
@@ -62,6 +64,7 @@ impl std::fmt::Debug for PortalChannel {
         f.debug_struct("PortalChannel")
             .field("client", &self.client)
             .field("max_document_bytes", &self.max_document_bytes)
+            .field("tenant", &self.tenant)
             .finish_non_exhaustive()
     }
 }
@@ -80,6 +83,7 @@ impl PortalChannel {
         Self {
             client,
             max_document_bytes: Self::DEFAULT_MAX_DOCUMENT_BYTES,
+            tenant: None,
             ledger: Mutex::new(Ledger::default()),
             poll_lock: tokio::sync::Mutex::new(()),
         }
@@ -89,6 +93,32 @@ impl PortalChannel {
     pub fn with_max_document_bytes(mut self, bytes: u64) -> Self {
         self.max_document_bytes = bytes;
         self
+    }
+
+    /// Binds the channel to one tenant's portal: deliveries of other tenants fail `check`
+    /// ([`ReadinessProblem::RouteUnavailable`]) and `send`/`reconcile` (permanent
+    /// `tenant_mismatch`), and their poll requests are ignored. Use one channel per tenant when
+    /// tenants have their own portals, so no document can reach another tenant's portal.
+    pub fn for_tenant(mut self, tenant: TenantId) -> Self {
+        self.tenant = Some(tenant);
+        self
+    }
+
+    fn serves(&self, tenant: TenantId) -> bool {
+        self.tenant.is_none_or(|t| t == tenant)
+    }
+
+    fn refuse_tenant(&self, tenant: TenantId) -> Result<(), ChannelError> {
+        if self.serves(tenant) {
+            return Ok(());
+        }
+        Err(ChannelError::permanent(
+            "tenant_mismatch",
+            format!(
+                "this portal channel serves tenant {} only, not tenant {tenant}; configure a portal for that tenant",
+                self.tenant.map(|t| t.to_string()).unwrap_or_default()
+            ),
+        ))
     }
 
     /// The protocol client, e.g. to [`withdraw`](PortalClient::withdraw) a delivery.
@@ -169,6 +199,11 @@ impl Channel for PortalChannel {
     }
 
     async fn check(&self, delivery: &OutgoingDelivery) -> Vec<ReadinessProblem> {
+        if !self.serves(delivery.tenant) {
+            return vec![ReadinessProblem::RouteUnavailable {
+                route: Route::PortalShare,
+            }];
+        }
         let mut problems = check_recipient(
             Route::PortalShare,
             Some(&delivery.recipient),
@@ -203,6 +238,7 @@ impl Channel for PortalChannel {
     }
 
     async fn send(&self, delivery: &OutgoingDelivery) -> Result<Receipt, ChannelError> {
+        self.refuse_tenant(delivery.tenant)?;
         let account = delivery
             .recipient
             .portal_account
@@ -272,6 +308,8 @@ impl Channel for PortalChannel {
     }
 
     async fn poll(&self, requests: &[PollRequest]) -> Result<Vec<StatusUpdate>, ChannelError> {
+        let requests: Vec<&PollRequest> =
+            requests.iter().filter(|r| self.serves(r.tenant)).collect();
         if requests.is_empty() {
             return Ok(Vec::new());
         }
@@ -337,9 +375,10 @@ impl Channel for PortalChannel {
 
     async fn reconcile(
         &self,
-        _tenant: TenantId,
+        tenant: TenantId,
         delivery: DeliveryId,
     ) -> Result<Option<Receipt>, ChannelError> {
+        self.refuse_tenant(tenant)?;
         let Some(info) = self.client.delivery(delivery).await? else {
             return Ok(None);
         };

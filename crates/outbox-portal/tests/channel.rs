@@ -331,3 +331,53 @@ async fn check_reports_what_blocks_a_portal_delivery() {
     assert_eq!(err.kind(), outbox_channel::ErrorKind::Permanent);
     assert_eq!(err.code(), Some("unknown_account"));
 }
+
+#[tokio::test]
+async fn a_tenant_bound_channel_refuses_other_tenants() {
+    let portal = Portal::start().await;
+    let channel = portal.channel().for_tenant(TenantId(1));
+    let mut other = delivery(70, "anna", vec![document(1, "Fremd", "Allgemein")]);
+    other.tenant = TenantId(2);
+    assert_eq!(
+        channel.check(&other).await,
+        vec![ReadinessProblem::RouteUnavailable {
+            route: outbox_model::Route::PortalShare
+        }]
+    );
+    assert_eq!(
+        channel.send(&other).await.unwrap_err().code(),
+        Some("tenant_mismatch")
+    );
+    assert!(
+        channel
+            .reconcile(TenantId(2), DeliveryId(70))
+            .await
+            .is_err()
+    );
+    assert!(
+        portal
+            .client()
+            .delivery(DeliveryId(70))
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing uploaded"
+    );
+
+    // Its own tenant works, and other tenants' poll requests get no answers.
+    let own = delivery(71, "anna", vec![document(1, "Eigen", "Allgemein")]);
+    channel.send(&own).await.unwrap();
+    let mut anna = Browser::logged_in(&portal, "anna", ANNA_PW).await;
+    anna.get("/documents/71/1").await;
+    let mut foreign_request = request(71, DeliveryStatus::Sent);
+    foreign_request.tenant = TenantId(2);
+    assert!(channel.poll(&[foreign_request]).await.unwrap().is_empty());
+    assert_eq!(
+        channel
+            .poll(&[request(71, DeliveryStatus::Sent)])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

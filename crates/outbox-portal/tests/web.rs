@@ -186,3 +186,43 @@ async fn logout_ends_the_session_on_the_server() {
     anna.cookie = old_cookie;
     assert_eq!(anna.get("/").await.location(), Some("/login"));
 }
+
+#[tokio::test]
+async fn a_head_request_is_not_a_download() {
+    let portal = Portal::start().await;
+    portal
+        .channel()
+        .send(&delivery(
+            8,
+            "anna",
+            vec![document(1, "Nur ansehen", "Allgemein")],
+        ))
+        .await
+        .unwrap();
+    let anna = Browser::logged_in(&portal, "anna", ANNA_PW).await;
+    let head = anna
+        .http
+        .head(portal.url("/documents/8/1"))
+        .header("cookie", anna.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    let foreign = anna
+        .http
+        .head(portal.url("/documents/9/1"))
+        .header("cookie", anna.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+    assert!(
+        portal
+            .client()
+            .downloads(0, 10)
+            .await
+            .unwrap()
+            .downloads
+            .is_empty()
+    );
+}

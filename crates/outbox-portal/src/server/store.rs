@@ -443,6 +443,26 @@ pub(crate) async fn documents_of(
     .collect()
 }
 
+/// The file name of a document if it belongs to the account and is not withdrawn, without
+/// recording anything (for `HEAD`).
+pub(crate) async fn owned_file_name(
+    pool: &SqlitePool,
+    account: i64,
+    delivery: i64,
+    document: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT file_name FROM documents
+         WHERE delivery_id = ? AND document_id = ? AND account_id = ?
+           AND withdrawn_at IS NULL AND content IS NOT NULL",
+    )
+    .bind(delivery)
+    .bind(document)
+    .bind(account)
+    .fetch_optional(pool)
+    .await
+}
+
 /// The content of a document if it belongs to the account and is not withdrawn; records the
 /// download in the same transaction. `None` for anything else, so foreign documents look absent.
 pub(crate) async fn take_download(

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -222,8 +222,22 @@ fn content_disposition(file_name: &str) -> String {
     )
 }
 
+fn pdf_response(content: Vec<u8>, file_name: &str) -> Response {
+    let mut resp = content.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(file_name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
 async fn download(
     State(state): State<AppState>,
+    method: Method,
     headers: HeaderMap,
     path: Result<Path<(u64, u64)>, axum::extract::rejection::PathRejection>,
 ) -> Response {
@@ -238,6 +252,15 @@ async fn download(
     let (Some(delivery), Some(document)) = (id_to_db(delivery), id_to_db(document)) else {
         return not_found(&state);
     };
+    // A HEAD request (link previews, download managers probing) is no download: answer it
+    // without recording anything.
+    if method == Method::HEAD {
+        return match store::owned_file_name(&state.pool, account.id, delivery, document).await {
+            Ok(Some(file_name)) => pdf_response(Vec::new(), &file_name),
+            Ok(None) => not_found(&state),
+            Err(e) => server_error(&state, "download check", e),
+        };
+    }
     match store::take_download(&state.pool, account.id, delivery, document).await {
         Ok(Some((file_name, content))) => {
             tracing::info!(login = %account.login, delivery, document, "portal download");
