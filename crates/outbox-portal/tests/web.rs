@@ -226,3 +226,22 @@ async fn a_head_request_is_not_a_download() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_login_for_a_while() {
+    let portal = Portal::start().await;
+    let mut b = Browser::new(&portal);
+    for _ in 0..5 {
+        assert_eq!(
+            b.login("bob", "guess-guess").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Locked: even the right password is refused, without a session.
+    let page = b.login("bob", BOB_PW).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.headers.contains_key("retry-after"));
+    assert!(b.cookie.is_none());
+    // Other logins are unaffected.
+    Browser::logged_in(&portal, "anna", ANNA_PW).await;
+}

@@ -21,6 +21,7 @@ mod api;
 mod auth;
 mod html;
 mod store;
+mod throttle;
 mod web;
 
 use std::net::SocketAddr;
@@ -98,6 +99,10 @@ pub struct PortalServerConfig {
     pub secure_cookies: bool,
     /// The portal's name on its pages.
     pub portal_name: String,
+    /// Failed logins in a row after which a login name is locked (default 5; 0 = never lock).
+    pub max_failed_logins: u32,
+    /// How long a locked login name stays locked (default 5 minutes).
+    pub login_lockout: Duration,
 }
 
 impl PortalServerConfig {
@@ -111,6 +116,8 @@ impl PortalServerConfig {
             session_ttl: Duration::from_secs(8 * 3600),
             secure_cookies: true,
             portal_name: "Eigentümerportal".to_owned(),
+            max_failed_logins: 5,
+            login_lockout: Duration::from_secs(300),
         }
     }
 }
@@ -125,6 +132,8 @@ impl std::fmt::Debug for PortalServerConfig {
             .field("session_ttl", &self.session_ttl)
             .field("secure_cookies", &self.secure_cookies)
             .field("portal_name", &self.portal_name)
+            .field("max_failed_logins", &self.max_failed_logins)
+            .field("login_lockout", &self.login_lockout)
             .finish()
     }
 }
@@ -164,6 +173,7 @@ pub(crate) struct Inner {
     pub(crate) config: PortalServerConfig,
     /// Verified against when the login is unknown, so unknown and known logins take equally long.
     pub(crate) dummy_hash: String,
+    pub(crate) throttle: std::sync::Mutex<throttle::Throttle>,
 }
 
 /// The reference portal: a database plus the routes. Cheap to clone.
@@ -198,11 +208,13 @@ impl PortalServer {
         let cost = config.password_hash_cost;
         let dummy_password = auth::new_session_token()?;
         let dummy_hash = blocking(move || auth::hash_password(cost, &dummy_password)).await??;
+        let throttle = throttle::Throttle::new(config.max_failed_logins, config.login_lockout);
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,
                 config,
                 dummy_hash,
+                throttle: std::sync::Mutex::new(throttle),
             }),
         })
     }
@@ -309,6 +321,15 @@ impl Drop for RunningPortal {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+    }
+}
+
+impl Inner {
+    pub(crate) fn throttle(&self) -> std::sync::MutexGuard<'_, throttle::Throttle> {
+        // Counters only; a panic elsewhere cannot leave them inconsistent.
+        self.throttle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

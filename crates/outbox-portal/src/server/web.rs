@@ -1,6 +1,7 @@
 //! The recipients' web pages: login, own documents by category, download, logout.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
@@ -121,7 +122,27 @@ async fn login(
     let Ok(Form(form)) = form else {
         return refused(&state, StatusCode::BAD_REQUEST);
     };
-    let account = match store::account_by_login(&state.pool, form.login.trim()).await {
+    let login_name = form.login.trim().to_owned();
+    let locked = state.throttle().locked_for(&login_name, Instant::now());
+    if let Some(wait) = locked {
+        tracing::warn!(login = %login_name, "portal login locked after repeated failures");
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let mut resp = (
+            StatusCode::TOO_MANY_REQUESTS,
+            Html(html::login_page(
+                &state.config.portal_name,
+                Some(&format!(
+                    "Zu viele Fehlversuche. Bitte versuchen Sie es in {minutes} Minute(n) erneut."
+                )),
+            )),
+        )
+            .into_response();
+        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return resp;
+    }
+    let account = match store::account_by_login(&state.pool, &login_name).await {
         Ok(a) => a,
         Err(e) => return server_error(&state, "account lookup", e),
     };
@@ -136,9 +157,11 @@ async fn login(
         Err(e) => return server_error(&state, "password check", e),
     };
     let Some(id) = id.filter(|_| ok) else {
-        tracing::info!(login = %form.login.trim(), "portal login refused");
+        tracing::info!(login = %login_name, "portal login refused");
+        state.throttle().fail(&login_name, Instant::now());
         return refused(&state, StatusCode::UNAUTHORIZED);
     };
+    state.throttle().succeed(&login_name);
     let token = match auth::new_session_token() {
         Ok(t) => t,
         Err(e) => return server_error(&state, "session id", e),
