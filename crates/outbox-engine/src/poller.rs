@@ -118,6 +118,12 @@ impl Engine {
             self.step(row, &DeliveryStatus::Sent, stats).await?;
             current = DeliveryStatus::Sent;
         }
+        // Providers may report a download again (e.g. after a restart); the proof keeps each once.
+        let known = if u.downloads.is_empty() {
+            Vec::new()
+        } else {
+            store.list_downloads(tenant, row.id).await?
+        };
         for d in &u.downloads {
             let Some(document) = d.document.or_else(|| row.documents.first().copied()) else {
                 continue;
@@ -129,6 +135,15 @@ impl Engine {
                 at: d.at,
                 by: d.by.clone(),
             };
+            // Stores keep microseconds; compare at that precision.
+            let same = |k: &DownloadRecord| {
+                k.document == record.document
+                    && k.by == record.by
+                    && k.at.timestamp_micros() == record.at.timestamp_micros()
+            };
+            if known.iter().any(same) {
+                continue;
+            }
             let recorded = store.record_download(tenant, &record).await?;
             stats.downloads += 1;
             if recorded.first {

@@ -76,6 +76,23 @@ async fn add_list_inspect_send() {
     assert_eq!(polled.downloads, 1);
     let p = overview(&s).await[0].progress;
     assert_eq!((p.sent, p.downloaded, p.total), (2, 1, 3));
+    // The portal reports the same download again: the proof keeps it once.
+    let repeat = s.engine.poll_once(s.tenant).await.unwrap();
+    assert_eq!(repeat.downloads, 0);
+    let portal_delivery = detail
+        .iter()
+        .find(|r| r.route == Route::PortalShare)
+        .unwrap()
+        .delivery;
+    assert_eq!(
+        s.engine
+            .store()
+            .list_downloads(s.tenant, portal_delivery)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // A second poll within 5 s does not ask E-POST again.
     let again = s.engine.poll_once(s.tenant).await.unwrap();
     assert_eq!(again.rate_limited, 0, "nothing open on E-POST any more");

@@ -153,9 +153,10 @@ impl Channel for Scripted {
                     delivery: r.delivery,
                     status: DeliveryStatus::Downloaded,
                     at: Utc::now(),
+                    // A fixed time with nanoseconds: the portal reports the same download again.
                     downloads: vec![DownloadEvent {
                         document: None,
-                        at: Utc::now(),
+                        at: chrono::DateTime::from_timestamp(1_790_000_000, 123_456_789).unwrap(),
                         by: "owner".into(),
                     }],
                     tracking: None,
