@@ -248,3 +248,20 @@ fn layout_errors_say_what_to_fix() {
     let e = cover_sheet(&cover).unwrap_err();
     assert!(e.to_string().contains("recipient address is empty"), "{e}");
 }
+
+#[test]
+fn cover_json_of_the_example_parses() {
+    let full = r#"{
+      "sender": "Hausverwaltung Muster GmbH · Hauptstraße 1 · 10115 Berlin",
+      "recipient": ["Frau Jördis Müßig", "Königsallee 12", "40212 Düsseldorf"],
+      "date": "04.12.2026",
+      "reference": "WEG Lindenhof / ETV 2026",
+      "documents": [{ "title": "Einladung zur Eigentümerversammlung", "pages": 3 }]
+    }"#;
+    let cover: CoverSheet = serde_json::from_str(full).unwrap();
+    assert_eq!(cover.documents[0].pages, 3);
+    let minimal = r#"{"sender": "A · B", "recipient": ["X", "12345 Y"], "date": "1.1.2027"}"#;
+    let cover: CoverSheet = serde_json::from_str(minimal).unwrap();
+    assert!(cover.reference.is_none() && cover.documents.is_empty());
+    assert!(cover_sheet(&cover).is_ok());
+}
