@@ -51,8 +51,21 @@ impl EpostChannel {
 
     /// The channel with explicit options.
     pub fn with_options(account: EpostAccount, tenant: TenantId, options: ChannelOptions) -> Self {
+        Self::with_shared_account(Arc::new(account), tenant, options)
+    }
+
+    /// The channel of `tenant` on an account object shared with other tenants' channels.
+    ///
+    /// When a second tenant imported the first one's access (same EKP), both channels must
+    /// share one [`EpostAccount`]: the provider's status limit and the token belong to the
+    /// account, not to the tenant.
+    pub fn with_shared_account(
+        account: Arc<EpostAccount>,
+        tenant: TenantId,
+        options: ChannelOptions,
+    ) -> Self {
         Self {
-            account: Arc::new(account),
+            account,
             tenant,
             options,
         }
