@@ -253,7 +253,8 @@ impl PortalServer {
         store::insert_account(&self.inner.pool, login, &hash, name).await
     }
 
-    /// The routes, to serve yourself or nest into a larger application.
+    /// The routes, to serve yourself or merge into a larger application. Mount them at the root
+    /// (`Router::merge`, not `nest`): the pages link to absolute paths such as `/login`.
     pub fn router(&self) -> Router {
         Router::new()
             .merge(api::routes(self.inner.clone()))
