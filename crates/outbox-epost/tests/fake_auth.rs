@@ -50,7 +50,12 @@ async fn activation_with_sms_code_yields_a_quoted_secret_that_logs_in() {
     let mut body = ids.clone();
     body["newPassword"] = json!("geheim123");
     body["smsCode"] = json!(wrong);
-    assert_error(post(&fake, "/api/Login/setPassword", body.clone()).await, 400, "E001").await;
+    assert_error(
+        post(&fake, "/api/Login/setPassword", body.clone()).await,
+        400,
+        "E001",
+    )
+    .await;
 
     body["smsCode"] = json!(code);
     let r = post(&fake, "/api/Login/setPassword", body.clone()).await;
@@ -69,45 +74,93 @@ async fn activation_with_sms_code_yields_a_quoted_secret_that_logs_in() {
     let r = post(&fake, "/api/Login", login_body(&fake, &secret, "geheim123")).await;
     assert_eq!(r.status(), 200);
     let token: Value = r.json().await.unwrap();
-    assert!(token["token"].as_str().is_some_and(|t| t.split('.').count() == 3));
+    assert!(
+        token["token"]
+            .as_str()
+            .is_some_and(|t| t.split('.').count() == 3)
+    );
 }
 
 #[tokio::test]
 async fn sms_code_expires_after_ten_minutes() {
-    let fake = FakeEpost::start_with(FakeConfig::deterministic()).await.unwrap();
+    let fake = FakeEpost::start_with(FakeConfig::deterministic())
+        .await
+        .unwrap();
     let ids = json!({"vendorID": fake.vendor_id(), "ekp": fake.ekp()});
-    assert_eq!(post(&fake, "/api/Login/smsRequest", ids.clone()).await.status(), 202);
+    assert_eq!(
+        post(&fake, "/api/Login/smsRequest", ids.clone())
+            .await
+            .status(),
+        202
+    );
     fake.advance(Duration::from_secs(11 * 60));
     let mut body = ids;
     body["newPassword"] = json!("geheim123");
     body["smsCode"] = json!(fake.last_sms_code().unwrap());
-    assert_error(post(&fake, "/api/Login/setPassword", body).await, 400, "E001").await;
+    assert_error(
+        post(&fake, "/api/Login/setPassword", body).await,
+        400,
+        "E001",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn sms_request_errors() {
-    let fake = FakeEpost::start_with(FakeConfig::deterministic()).await.unwrap();
+    let fake = FakeEpost::start_with(FakeConfig::deterministic())
+        .await
+        .unwrap();
     let wrong = json!({"vendorID": fake.vendor_id(), "ekp": "5099999999"});
-    assert_error(post(&fake, "/api/Login/smsRequest", wrong).await, 401, "E001").await;
+    assert_error(
+        post(&fake, "/api/Login/smsRequest", wrong).await,
+        401,
+        "E001",
+    )
+    .await;
 
     let ids = json!({"vendorID": fake.vendor_id(), "ekp": fake.ekp()});
     for _ in 0..5 {
-        assert_eq!(post(&fake, "/api/Login/smsRequest", ids.clone()).await.status(), 202);
+        assert_eq!(
+            post(&fake, "/api/Login/smsRequest", ids.clone())
+                .await
+                .status(),
+            202
+        );
     }
-    assert_error(post(&fake, "/api/Login/smsRequest", ids.clone()).await, 429, "E003").await;
+    assert_error(
+        post(&fake, "/api/Login/smsRequest", ids.clone()).await,
+        429,
+        "E003",
+    )
+    .await;
     fake.advance(Duration::from_secs(10 * 60));
-    assert_error(post(&fake, "/api/Login/smsRequest", ids.clone()).await, 429, "E003").await;
+    assert_error(
+        post(&fake, "/api/Login/smsRequest", ids.clone()).await,
+        429,
+        "E003",
+    )
+    .await;
     fake.advance(Duration::from_secs(6 * 60));
-    assert_eq!(post(&fake, "/api/Login/smsRequest", ids).await.status(), 202);
+    assert_eq!(
+        post(&fake, "/api/Login/smsRequest", ids).await.status(),
+        202
+    );
 }
 
 #[tokio::test]
 async fn login_errors() {
-    let fake = FakeEpost::start_with(FakeConfig::deterministic()).await.unwrap();
+    let fake = FakeEpost::start_with(FakeConfig::deterministic())
+        .await
+        .unwrap();
     let secret = fake.secret().unwrap();
     let password = fake.password().unwrap();
 
-    let r = post(&fake, "/api/Login", login_body(&fake, &secret, "wrong-password")).await;
+    let r = post(
+        &fake,
+        "/api/Login",
+        login_body(&fake, &secret, "wrong-password"),
+    )
+    .await;
     assert_error(r, 401, "E001").await;
     let mut body = login_body(&fake, &secret, &password);
     body["vendorID"] = json!("OTHERVENDOR");
@@ -126,7 +179,9 @@ async fn login_errors() {
 
 #[tokio::test]
 async fn tokens_expire_by_token_duration_and_by_the_configured_lifetime() {
-    let fake = FakeEpost::start_with(FakeConfig::deterministic()).await.unwrap();
+    let fake = FakeEpost::start_with(FakeConfig::deterministic())
+        .await
+        .unwrap();
     let mut body = login_body(&fake, &fake.secret().unwrap(), &fake.password().unwrap());
     body["tokenDuration"] = json!(60);
     let token: Value = post(&fake, "/api/Login", body).await.json().await.unwrap();
@@ -152,7 +207,9 @@ async fn tokens_expire_by_token_duration_and_by_the_configured_lifetime() {
 
 #[tokio::test]
 async fn letter_calls_without_token_get_401_e101() {
-    let fake = FakeEpost::start_with(FakeConfig::deterministic()).await.unwrap();
+    let fake = FakeEpost::start_with(FakeConfig::deterministic())
+        .await
+        .unwrap();
     let r = client()
         .post(format!("{}/api/Letter", fake.base_url()))
         .json(&json!([]))
@@ -171,7 +228,9 @@ async fn letter_calls_without_token_get_401_e101() {
 
 #[tokio::test]
 async fn health_check_reports_the_set_health_and_is_rate_limited() {
-    let fake = FakeEpost::start_with(FakeConfig::deterministic()).await.unwrap();
+    let fake = FakeEpost::start_with(FakeConfig::deterministic())
+        .await
+        .unwrap();
     let health = || {
         let url = format!("{}/api/Login/HealthCheck", fake.base_url());
         async move { client().get(url).send().await.unwrap() }
@@ -179,19 +238,30 @@ async fn health_check_reports_the_set_health_and_is_rate_limited() {
     let r = health().await;
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
-    assert_eq!((body["level"].as_str(), body["code"].as_str()), (Some("Info"), Some("I501")));
+    assert_eq!(
+        (body["level"].as_str(), body["code"].as_str()),
+        (Some("Info"), Some("I501"))
+    );
 
     assert_eq!(health().await.status(), 429, "within 5 s");
     fake.advance(Duration::from_secs(5));
     fake.set_health(Health::MaintenanceAnnounced("Wartung am Sonntag".into()));
     let body: Value = health().await.json().await.unwrap();
     assert_eq!(body["code"], "W501");
-    assert!(body["description"].as_str().unwrap().contains("Wartung am Sonntag"));
+    assert!(
+        body["description"]
+            .as_str()
+            .unwrap()
+            .contains("Wartung am Sonntag")
+    );
 
     fake.advance(Duration::from_secs(5));
     fake.set_health(Health::Inactive);
     let r = health().await;
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
-    assert_eq!((body["level"].as_str(), body["code"].as_str()), (Some("Error"), Some("E501")));
+    assert_eq!(
+        (body["level"].as_str(), body["code"].as_str()),
+        (Some("Error"), Some("E501"))
+    );
 }
