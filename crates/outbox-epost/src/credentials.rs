@@ -404,9 +404,12 @@ mod tests {
 
     #[test]
     fn look_alike_letters_read_as_digits() {
-        assert_eq!(decode_base32("O1").unwrap(), decode_base32("01").unwrap());
-        assert_eq!(decode_base32("0L").unwrap(), decode_base32("01").unwrap());
-        assert_eq!(decode_base32("0i").unwrap(), decode_base32("01").unwrap());
+        // Eight characters are exactly five bytes: no padding bits involved.
+        let plain = decode_base32("01110000").unwrap();
+        assert_eq!(decode_base32("O1IL0000").unwrap(), plain);
+        assert_eq!(decode_base32("o1il-oooo").unwrap(), plain);
+        // Non-zero padding bits mean the last character was mistyped.
+        assert_eq!(decode_base32("01"), Err(ImportError::Typo));
         assert!(matches!(
             decode_base32("0U"),
             Err(ImportError::InvalidCharacter {
