@@ -196,7 +196,14 @@ impl Bundler {
         doc.max_id = doc.max_id.max(highest);
         let mut warnings = Vec::new();
         for (i, page) in loaded.pages.iter().enumerate() {
-            normalise_page(&mut doc, page, i + 1, input.unwrap_or(0), &mut warnings);
+            normalise_page(
+                &mut doc,
+                page,
+                i + 1,
+                input.unwrap_or(0),
+                self.limits.max_decompressed_stream_bytes,
+                &mut warnings,
+            );
         }
         let page_ids: Vec<ObjectId> = loaded.pages.iter().map(|p| p.id).collect();
         let new_pages = self.move_reachable(doc, &page_ids)?;

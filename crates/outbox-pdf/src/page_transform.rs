@@ -106,12 +106,58 @@ fn a4_media_box() -> Object {
     ])
 }
 
-/// Normalises one page of `doc` in place. New objects get ids from `next_id`.
+/// How a page's content uses the graphics state stack.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct QBalance {
+    /// The most `Q` operators seen beyond the content's own `q` at any point.
+    pub(crate) deficit: usize,
+    /// `q` minus `Q` over the whole content (negative when `Q` dominate).
+    pub(crate) end_depth: i64,
+}
+
+/// Counts `q`/`Q` over the page's content streams (bounded decompression). Content that
+/// cannot be decoded counts as balanced: readers treat it as ending there anyway.
+pub(crate) fn q_balance(
+    doc: &Document,
+    contents: &[ObjectId],
+    max_decompressed: usize,
+) -> QBalance {
+    let mut depth: i64 = 0;
+    let mut lowest: i64 = 0;
+    let mut budget = max_decompressed;
+    for id in contents {
+        let Some(Object::Stream(s)) = doc.objects.get(id) else {
+            continue;
+        };
+        let Ok(data) = s.decompressed_content_with_limit(budget) else {
+            break;
+        };
+        budget = budget.saturating_sub(data.len());
+        for op in lopdf::content::Content::decode_iter(&data) {
+            let Ok(op) = op else { break };
+            match op.operator.as_str() {
+                "q" => depth += 1,
+                "Q" => {
+                    depth -= 1;
+                    lowest = lowest.min(depth);
+                }
+                _ => {}
+            }
+        }
+    }
+    QBalance {
+        deficit: (-lowest) as usize,
+        end_depth: depth,
+    }
+}
+
+/// Normalises one page of `doc` in place.
 pub(crate) fn normalise_page(
     doc: &mut Document,
     page: &PageRef,
     number: usize,
     input: usize,
+    max_decompressed: usize,
     warnings: &mut Vec<Warning>,
 ) {
     let info = page_info(doc, page, number);
@@ -182,18 +228,24 @@ pub(crate) fn normalise_page(
 
     let contents = if let Some(m) = placement.matrix {
         let c = placement.clip;
-        // Outer q: transform and clip, kept for the flattened annotations. Inner q: isolates
-        // whatever state the original content leaves behind.
+        let original = doc.get_page_contents(page.id);
+        let balance = q_balance(doc, &original, max_decompressed);
+        // Outer q: transform and clip, kept for the flattened annotations. Inner q's isolate
+        // the original content; one more for every `Q` the content has without its `q`, so
+        // that unbalanced content cannot pop the transform.
         let prefix = format!(
-            "q {} {} {} {} {} re W n\nq\n",
+            "q {} {} {} {} {} re W n\n{}",
             matrix_op(&m),
             num(c.x0),
             num(c.y0),
             num(c.width()),
-            num(c.height())
+            num(c.height()),
+            "q\n".repeat(1 + balance.deficit)
         );
-        let suffix = format!("\nQ\n{flattened_ops}Q\n");
-        let original = doc.get_page_contents(page.id);
+        // Back to the outer level: close our inner q's and whatever the content left open.
+        // end_depth >= -deficit, so this is at least 1.
+        let pops = (1 + balance.deficit as i64 + balance.end_depth).max(1) as usize;
+        let suffix = format!("\n{}{flattened_ops}Q\n", "Q\n".repeat(pops));
         let prefix_id = add_stream(doc, prefix.into_bytes());
         let suffix_id = add_stream(doc, suffix.into_bytes());
         let mut list = Vec::with_capacity(original.len() + 2);
@@ -414,6 +466,26 @@ mod tests {
                 maps_onto_a4(r, rot);
             }
         }
+    }
+
+    #[test]
+    fn q_balance_counts_unmatched_restores() {
+        let mut doc = Document::with_version("1.4");
+        let a = doc.add_object(Stream::new(
+            Dictionary::new(),
+            b"Q Q q 1 0 0 1 5 5 cm".to_vec(),
+        ));
+        let b = doc.add_object(Stream::new(Dictionary::new(), b"q (Q) Tj Q q".to_vec()));
+        let bal = q_balance(&doc, &[a, b], 1 << 20);
+        assert_eq!(
+            bal,
+            QBalance {
+                deficit: 2,
+                end_depth: 0
+            }
+        );
+        let balanced = doc.add_object(Stream::new(Dictionary::new(), b"q Q".to_vec()));
+        assert_eq!(q_balance(&doc, &[balanced], 1 << 20), QBalance::default());
     }
 
     #[test]

@@ -420,3 +420,36 @@ fn decompression_bomb_is_bounded() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn unbalanced_content_cannot_pop_the_transform() {
+    use lopdf::{Dictionary, Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.4");
+    let pages = doc.new_object_id();
+    // Two stray Q before the drawing: without protection they would pop the page transform.
+    let content = doc.add_object(Stream::new(
+        Dictionary::new(),
+        b"Q Q 0 g 10 10 30 30 re f q".to_vec(),
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages, "Contents" => content,
+        "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+    });
+    doc.objects.insert(
+        pages,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    let out = normalise(&bytes).unwrap();
+    let (x, y) = square_position(&out.pdf, 1);
+    // Letter scaled by 0.9727 and centred vertically (35.7 pt margin): the square's centre
+    // moves from (25, 25) to about (24.3, 60).
+    assert!((x - 24.3).abs() < 0.5 && (y - 60.0).abs() < 0.5, "{x},{y}");
+    let again = normalise(&out.pdf).unwrap();
+    assert_eq!(square_position(&again.pdf, 1), (x, y));
+}
