@@ -94,7 +94,11 @@ pub struct MappedStatus {
     pub note: Option<String>,
 }
 
-/// Maps a letter status. `current` is the delivery's status as the outbox knows it: the
+/// Maps a letter status: 1/2/3 → in progress, 4 → sent (or downloaded once registered mail
+/// is confirmed delivered), 99 → failed with the error list as reason, a test letter in 2 →
+/// sent, unknown ids → unchanged with a note.
+///
+/// `current` is the delivery's status as the outbox knows it: the
 /// result is always `current` itself or a status the state machine allows after it (a
 /// confirmed registered letter still in progress becomes `Sent` first, `Downloaded` on the
 /// next poll). `lang` is the language of failure reasons.
@@ -119,6 +123,12 @@ pub fn map_status(
     }
     let (target, at) = match state {
         LetterState::Accepted => (Some(DeliveryStatus::InProgress), date(&status.created_date)),
+        // Test letters end at 2: processed and checked, never printed. For the outbox that
+        // is the end of the road, so they count as sent (with a note saying why).
+        LetterState::Processed if status.test_flag == Some(true) => {
+            notes.push("test letter: processed and checked, not printed or posted".into());
+            (Some(DeliveryStatus::Sent), date(&status.processed_date))
+        }
         LetterState::Processed => (
             Some(DeliveryStatus::InProgress),
             date(&status.processed_date),

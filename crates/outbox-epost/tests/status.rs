@@ -327,3 +327,22 @@ async fn polling_batches_letters_and_skips_what_is_not_ours() {
     assert_eq!(updates.len(), 5);
     assert!(updates.iter().all(|u| u.status == DeliveryStatus::Sent));
 }
+
+#[tokio::test]
+async fn a_test_letter_counts_as_sent_once_processed() {
+    let fake = common::fake().await;
+    let mut opts = outbox_epost::ChannelOptions::default();
+    opts.letter.test_mode = Some(outbox_epost::TestMode::default());
+    let ch = EpostChannel::with_options(common::account(&fake), common::TENANT, opts);
+    let d = common::delivery(520);
+    let r = ch.send(&d).await.unwrap();
+    let req = request(&d, &r, DeliveryStatus::InProgress);
+    assert_eq!(poll_one(&ch, &req).await, None);
+    fake.advance(Duration::from_secs(3600));
+    let u = poll_one(&ch, &req).await.expect("processed");
+    assert_eq!(u.status, DeliveryStatus::Sent);
+    assert!(u.note.unwrap().contains("test letter"));
+    let stored = fake.letter(r.provider_reference.parse().unwrap()).unwrap();
+    assert!(stored.fields.test_flag);
+    assert_eq!(stored.status_id, 2);
+}
