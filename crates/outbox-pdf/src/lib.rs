@@ -11,12 +11,14 @@
 //! - [`normalise`]: every page becomes A4 portrait, `/Rotate 0`, no crop/bleed/trim/art box;
 //!   landscape pages are turned a quarter counter-clockwise, other sizes are scaled to fit
 //!   and centred. Rotation and box are baked into one `cm` before the page's content
-//!   streams, which stay byte for byte as they were. Printable annotations (form fields,
-//!   stamps) are flattened into the page; others (links, comments) are dropped; both are
-//!   reported as [`Warning`]s.
+//!   streams, which stay byte for byte as they were (extra `q` operators are added when a
+//!   page's content has unmatched `Q`s, so it cannot pop the transform). Printable
+//!   annotations (form fields, stamps) are flattened into the page; others (links,
+//!   comments) are dropped; both are reported as [`Warning`]s.
 //! - [`cover_sheet`]: a cover page with the sender line (8 pt, 45–53 mm), an empty franking
 //!   zone (53–66 mm), the recipient (66–90 mm) inside the window at x 20–105 mm, fold and
-//!   hole marks, and below the first fold the date, reference and the enclosed documents.
+//!   hole marks (from 13 mm: E-POST keeps the left 12 mm free, so they cannot start at the
+//!   paper edge), and below the first fold the date, reference and the enclosed documents.
 //! - [`bundle`] / [`Bundler`]: cover sheet + normalised documents → one letter; only objects
 //!   reachable from the pages are copied, so nothing leaks between inputs.
 //! - [`check_epost`]: the provider's rules as a list of [`EpostProblem`]s.
@@ -35,6 +37,15 @@
 //! layout stack, and embedding a complete TrueType font would cost about 400 KB per letter
 //! and push a cover sheet far beyond its 2 ms budget. E-POST prints the PDF as delivered;
 //! if PDF/A-1b output becomes a requirement, embedding a subset font is the step to add.
+//!
+//! # Cost
+//!
+//! Content streams are never decoded or re-encoded by normalisation (only counted for
+//! `q`/`Q` on pages that get a transform), so a letter costs about what lopdf needs to load
+//! and save its inputs. Memory is bounded by lopdf's object model: about 2× the input for
+//! image-heavy files (scans), up to about 10× for object-dense ones (books with thousands of
+//! annotations and small objects). [`Bundler`] lets a caller drop each input's bytes as soon
+//! as it was added and stream the result to a writer.
 //!
 //! # Example
 //!
