@@ -265,13 +265,9 @@ impl Channel for EpostChannel {
             return out;
         }
         for doc in &delivery.documents {
+            // Encryption with an empty user password is fine: the letter is rebuilt
+            // unencrypted. A password that is needed to open it shows up as an error here.
             match outbox_pdf::inspect(&doc.bytes) {
-                Ok(info) if info.encrypted => out.push(ReadinessProblem::PdfUnusable {
-                    reason: format!(
-                        "{}: the PDF is encrypted; save it again without protection",
-                        doc.title
-                    ),
-                }),
                 Ok(_) => {}
                 Err(e) => out.push(ReadinessProblem::PdfUnusable {
                     reason: format!("{}: {e}", doc.title),
