@@ -264,16 +264,32 @@ impl Channel for EpostChannel {
         {
             return out;
         }
-        for doc in &delivery.documents {
-            // Encryption with an empty user password is fine: the letter is rebuilt
-            // unencrypted. A password that is needed to open it shows up as an error here.
-            match outbox_pdf::inspect(&doc.bytes) {
-                Ok(_) => {}
-                Err(e) => out.push(ReadinessProblem::PdfUnusable {
-                    reason: format!("{}: {e}", doc.title),
-                }),
-            }
-        }
+        let docs: Vec<(String, Arc<[u8]>)> = delivery
+            .documents
+            .iter()
+            .map(|d| (d.title.clone(), d.bytes.clone()))
+            .collect();
+        // Parsing PDFs is CPU work; keep it off the async workers.
+        let pdf_problems = tokio::task::spawn_blocking(move || {
+            docs.iter()
+                // Encryption with an empty user password is fine: the letter is rebuilt
+                // unencrypted. A password needed to open it shows up as an error here.
+                .filter_map(|(title, bytes)| {
+                    outbox_pdf::inspect(bytes)
+                        .err()
+                        .map(|e| ReadinessProblem::PdfUnusable {
+                            reason: format!("{title}: {e}"),
+                        })
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_else(|e| {
+            vec![ReadinessProblem::PdfUnusable {
+                reason: format!("the PDF check failed: {e}"),
+            }]
+        });
+        out.extend(pdf_problems);
         out
     }
 

@@ -28,8 +28,8 @@ pub(crate) struct SmsCodeRequest<'a> {
     pub(crate) ekp: &'a str,
 }
 
-/// `POST /api/Login/setPassword` body.
-#[derive(Debug, Serialize)]
+/// `POST /api/Login/setPassword` body. No `Debug`: it holds the new password.
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SetPassword<'a> {
     #[serde(rename = "vendorID")]
