@@ -60,20 +60,32 @@ async fn rate_limit_fault_is_429_e322() {
 }
 
 #[tokio::test]
-async fn slow_fault_delays_the_answer_past_a_client_timeout() {
+async fn slow_fault_times_the_client_out_but_the_letter_is_stored() {
     let (fake, api) = start().await;
-    fake.fail_next_on(Endpoint::Status, 1, Fault::Slow(Duration::from_secs(3)));
+    fake.fail_next_on(
+        Endpoint::SubmitLetters,
+        1,
+        Fault::Slow(Duration::from_secs(3)),
+    );
+    let l = letter_with(
+        "slow.pdf",
+        &a4_pdf("s"),
+        json!({"custom1": "delivery-slow"}),
+    );
     let err = api
         .http
-        .get(api.url("/api/Letter/Open"))
+        .post(api.url("/api/Letter"))
         .bearer_auth(&api.token)
+        .json(&json!([l]))
         .timeout(Duration::from_millis(300))
         .send()
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
+    // The fake processed the upload although the client gave up: an ambiguous outcome.
+    assert_eq!(fake.count_by_custom1("delivery-slow"), 1);
     // Only one request was slowed down.
-    assert_error(api.get("/api/Letter/Open").await, 404, "E201").await;
+    assert_error(api.get("/api/Letter/42").await, 404, "E201").await;
 }
 
 #[tokio::test]

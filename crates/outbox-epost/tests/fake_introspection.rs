@@ -150,3 +150,18 @@ async fn shutdown_stops_serving() {
         .await;
     assert!(r.is_err(), "nothing listens after shutdown");
 }
+
+#[tokio::test]
+async fn running_clock_moves_with_real_time_plus_advances() {
+    let fake = outbox_epost::fake::FakeEpost::start().await.unwrap();
+    let t0 = fake.now();
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let t1 = fake.now();
+    assert!(
+        t1 - t0 >= chrono::TimeDelta::milliseconds(30),
+        "{t0} → {t1}"
+    );
+    fake.advance(Duration::from_secs(3600));
+    assert!(fake.now() - t1 >= chrono::TimeDelta::hours(1));
+    fake.shutdown().await;
+}

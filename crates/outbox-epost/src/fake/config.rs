@@ -88,7 +88,8 @@ pub struct FakeConfig {
     /// `Some((secret, password))`: the account is already activated. `None`: a client must first
     /// activate it with `smsRequest` + `setPassword`.
     pub activated: Option<(String, String)>,
-    /// Fake time at start; `None` = the real UTC time at start (offset-less on the wire).
+    /// Fake time at start; `None` = the real time at start in German local time (CET/CEST),
+    /// which the API's offset-less date-times most likely are.
     pub start_time: Option<NaiveDateTime>,
     /// How the clock moves.
     pub clock: ClockMode,

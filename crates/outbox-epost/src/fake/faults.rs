@@ -11,8 +11,9 @@ pub enum Fault {
     /// Answer with this HTTP status and an `E900` Error object, without processing the request
     /// (nothing is stored). Typically `503`, `500`, `502`.
     Status(u16),
-    /// Wait this long (real time), then process and answer normally. Use it to trigger a
-    /// client's timeout.
+    /// Process the request at once, but send the answer only after this long (real time).
+    /// Use it to trigger a client's timeout: the request takes effect even if the client gives
+    /// up (a submitted letter IS stored), so a timeout is an ambiguous outcome.
     Slow(Duration),
     /// Process the request normally (a submitted letter IS stored), then close the TCP
     /// connection without sending any byte of the response: the ambiguous outcome a client

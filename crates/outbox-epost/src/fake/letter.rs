@@ -378,3 +378,89 @@ fn status_details(status: i32) -> &'static str {
         _ => codes::describe("E315"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn letter(
+        fields: LetterFields,
+        problem: Option<&str>,
+        reject: Option<Fault99>,
+    ) -> StoredLetter {
+        StoredLetter {
+            id: 10_000_001,
+            fields,
+            pdf: b"%PDF-1.7".to_vec(),
+            cover_data_size: None,
+            pages: Some(1),
+            pdf_problem: problem.map(ApiError::new),
+            warnings: Vec::new(),
+            received_at: NaiveDateTime::default(),
+            sub_vendor_id: None,
+            reject,
+        }
+    }
+
+    fn rank(status: i32) -> i32 {
+        if status == 99 { 100 } else { status }
+    }
+
+    /// Over the whole life of every kind of letter: the status never goes back, 99 and 4 are
+    /// final, dates appear with their steps and stay, and tracking only follows status 4.
+    #[test]
+    fn statuses_only_move_forward_and_final_states_stay() {
+        let registered = LetterFields {
+            registered_letter: Some("Einschreiben".into()),
+            ..LetterFields::default()
+        };
+        let test = LetterFields {
+            test_flag: true,
+            ..LetterFields::default()
+        };
+        let cases = [
+            letter(LetterFields::default(), None, None),
+            letter(registered.clone(), None, None),
+            letter(test, None, None),
+            letter(LetterFields::default(), Some("E307"), None),
+            letter(registered, None, Some(Fault99 { code: "E318" })),
+        ];
+        for schedule in [
+            StatusSchedule::default(),
+            StatusSchedule::uniform(std::time::Duration::from_secs(60)),
+        ] {
+            for l in &cases {
+                let mut prev = l.view(l.received_at, &schedule);
+                assert_eq!(prev.status_id, 1);
+                let mut t = l.received_at;
+                for _ in 0..(5 * 24 * 6) {
+                    t += TimeDelta::minutes(10);
+                    let v = l.view(t, &schedule);
+                    assert!(rank(v.status_id) >= rank(prev.status_id), "{l:?} at {t}");
+                    if prev.status_id == 99 || prev.status_id == 4 {
+                        assert_eq!(v.status_id, prev.status_id, "final stays final");
+                    }
+                    assert_eq!(v.processed.is_some(), v.status_id != 1);
+                    assert_eq!(v.print_feedback.is_some(), v.status_id == 4);
+                    if v.tracking.is_some() {
+                        assert_eq!(v.status_id, 4);
+                        assert!(v.registered_letter_id.is_some());
+                    }
+                    if prev.tracking.is_some_and(|(c, _)| tracking_final(c)) {
+                        assert_eq!(v.tracking, prev.tracking, "final tracking code stays");
+                    }
+                    prev = v;
+                }
+            }
+        }
+        // Where each case ends after five days.
+        let end = NaiveDateTime::default() + TimeDelta::days(5);
+        let s = StatusSchedule::default();
+        let ends: Vec<i32> = cases.iter().map(|l| l.view(end, &s).status_id).collect();
+        assert_eq!(ends, [4, 4, 2, 99, 99]);
+        assert_eq!(
+            cases[1].view(end, &s).tracking.map(|(c, _)| c),
+            Some("DELIVERED")
+        );
+    }
+}

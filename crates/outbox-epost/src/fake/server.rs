@@ -78,8 +78,18 @@ async fn fault_layer(State(shared): State<AppState>, req: Request, next: Next) -
         }
         Some(Fault::RateLimit) => ApiFailure::too_many(ApiError::new("E322")).into_response(),
         Some(Fault::Slow(delay)) => {
+            // Process at once in a task of its own, so the request takes effect even when the
+            // client gives up during the delay (hyper drops this future with the connection):
+            // a slow answer is an ambiguous outcome, as with the real API.
+            let work = tokio::spawn(next.run(req));
             tokio::time::sleep(delay).await;
-            next.run(req).await
+            match work.await {
+                Ok(response) => response,
+                Err(e) => {
+                    let error = ApiError::detail("E315", format!("interner Fehler ({e})"));
+                    ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, error).into_response()
+                }
+            }
         }
         Some(Fault::DropConnection) => {
             let conn = req.extensions().get::<ConnectInfo<ConnInfo>>().cloned();

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{NaiveDateTime, TimeDelta, Utc};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
 use super::config::{ClockMode, FakeConfig, Health};
 use super::faults::{Endpoint, Fault, Fault99, ScriptedFault};
@@ -52,7 +52,7 @@ pub(crate) struct State {
 impl State {
     pub(crate) fn new(config: FakeConfig) -> Self {
         let start = config.start_time.unwrap_or_else(|| {
-            let now = Utc::now().naive_utc();
+            let now = german_local_time(Utc::now().naive_utc());
             // Whole milliseconds, as the wire shows them.
             now.checked_sub_signed(TimeDelta::nanoseconds(i64::from(
                 now.and_utc().timestamp_subsec_nanos() % 1_000_000,
@@ -143,6 +143,26 @@ impl State {
     }
 }
 
+/// German local time (CET, or CEST between the last Sundays of March and October at 01:00 UTC),
+/// which the API's offset-less date-times most likely are (reference §0).
+pub(crate) fn german_local_time(utc: NaiveDateTime) -> NaiveDateTime {
+    let year = utc.year();
+    let switch = |month: u32| last_sunday(year, month).and_then(|d| d.and_hms_opt(1, 0, 0));
+    let summer = match (switch(3), switch(10)) {
+        (Some(start), Some(end)) => utc >= start && utc < end,
+        _ => false,
+    };
+    utc + TimeDelta::hours(if summer { 2 } else { 1 })
+}
+
+fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
+    let first_of_next = NaiveDate::from_ymd_opt(year, month + 1, 1)?;
+    let last = first_of_next.pred_opt()?;
+    last.checked_sub_signed(TimeDelta::days(i64::from(
+        last.weekday().num_days_from_sunday(),
+    )))
+}
+
 /// The lock around [`State`], shared by the handlers and the [`FakeEpost`](super::FakeEpost)
 /// handle.
 #[derive(Debug)]
@@ -219,4 +239,61 @@ pub(crate) fn jwt_like_token(ekp: &str, expires_at: NaiveDateTime) -> String {
     let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
     let sig = URL_SAFE_NO_PAD.encode(random_bytes(32));
     format!("{header}.{payload}.{sig}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").unwrap()
+    }
+
+    #[test]
+    fn german_local_time_follows_cet_and_cest() {
+        assert_eq!(
+            german_local_time(t("2026-01-15T12:00:00")),
+            t("2026-01-15T13:00:00")
+        );
+        assert_eq!(
+            german_local_time(t("2026-07-01T12:00:00")),
+            t("2026-07-01T14:00:00")
+        );
+        // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        assert_eq!(
+            german_local_time(t("2026-03-29T00:59:59")),
+            t("2026-03-29T01:59:59")
+        );
+        assert_eq!(
+            german_local_time(t("2026-03-29T01:00:00")),
+            t("2026-03-29T03:00:00")
+        );
+        assert_eq!(
+            german_local_time(t("2026-10-25T00:59:59")),
+            t("2026-10-25T02:59:59")
+        );
+        assert_eq!(
+            german_local_time(t("2026-10-25T01:00:00")),
+            t("2026-10-25T02:00:00")
+        );
+    }
+
+    #[test]
+    fn rate_window_counts_from_the_last_accepted_call() {
+        let mut last = None;
+        let five = TimeDelta::seconds(5);
+        let t0 = t("2026-01-05T09:00:00");
+        assert!(State::rate_ok(&mut last, true, t0, five));
+        assert!(!State::rate_ok(
+            &mut last,
+            true,
+            t0 + TimeDelta::seconds(4),
+            five
+        ));
+        assert!(State::rate_ok(&mut last, true, t0 + five, five));
+        assert!(
+            State::rate_ok(&mut last, false, t0 + five, five),
+            "switched off"
+        );
+    }
 }
