@@ -24,6 +24,23 @@
 //!   (reconcile by `custom1` = delivery id), 5xx is transient, 4xx is classified by its code.
 //! - `fake` (cargo feature): a fake E-POST server for tests and demos.
 //!
+//! # For the engine
+//!
+//! - Keep one [`EpostChannel`] per tenant with E-POST access. Tenants that share one access
+//!   (an imported code, same EKP) must share one [`EpostAccount`]
+//!   ([`EpostChannel::with_shared_account`]): token and status limit belong to the account.
+//! - [`Channel::poll`](outbox_channel::Channel::poll) sends all open letters of the account
+//!   in one `StatusQuery`; it waits up to [`ClientConfig::status_max_wait`] for the account's
+//!   slot, else fails as rate-limited with `retry_after`. Ask
+//!   [`EpostChannel::status_limiter`] first to skip a poll instead. Reconcile uses the same
+//!   slot (one `Custom1` lookup per delivery).
+//! - `send` uses the provider's duplicate failsafe: a resend of a delivery already accepted
+//!   within the hour answers `E324`, and the channel then returns the first letter's receipt.
+//! - Test letters (account in test mode) stop at provider status 2; they are reported as
+//!   `Sent` with a note, as nothing more will happen to them.
+//! - Failure reasons and error messages are German by default
+//!   ([`ChannelOptions::language`]); every provider code is in [`codes`].
+//!
 //! ```
 //! use outbox_channel::Channel;
 //! use outbox_epost::*;
