@@ -249,3 +249,54 @@ impl From<EpostError> for ChannelError {
         out.with_source(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::CODES;
+
+    fn api(status: u16, code: &str) -> EpostError {
+        EpostError::Api {
+            operation: "test",
+            status,
+            error: Some(Box::new(ApiError {
+                level: "Error".into(),
+                code: code.into(),
+                description: "Details".into(),
+                date: None,
+            })),
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn every_error_code_gets_the_kind_of_its_class() {
+        for info in CODES.iter().filter(|c| c.code.starts_with('E')) {
+            let e = api(400, info.code);
+            let expected = match info.class {
+                CodeClass::Transient => ErrorKind::Transient,
+                CodeClass::RateLimited => ErrorKind::RateLimited,
+                _ => ErrorKind::Permanent,
+            };
+            assert_eq!(e.kind(), expected, "{}", info.code);
+            let ch = ChannelError::from(e);
+            assert_eq!(ch.code(), Some(info.code));
+            assert!(ch.message().contains(info.en), "{}", ch.message());
+            assert!(api(400, info.code).message(Language::De).contains(info.de));
+        }
+    }
+
+    #[test]
+    fn server_errors_are_transient_whatever_the_code() {
+        assert_eq!(api(503, "E304").kind(), ErrorKind::Transient);
+        assert_eq!(api(429, "E900").kind(), ErrorKind::RateLimited);
+        assert_eq!(api(429, "E322").retry_after(), Some(Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn auth_failures_are_recognised() {
+        assert!(api(401, "E001").is_auth_failure());
+        assert!(api(400, "E101").is_auth_failure());
+        assert!(!api(400, "E302").is_auth_failure());
+    }
+}
