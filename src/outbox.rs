@@ -44,6 +44,8 @@ pub struct Outbox {
     mailers: Arc<crate::mail::Mailers>,
     #[cfg(feature = "mailshare")]
     share_url: Option<String>,
+    #[cfg(feature = "mailshare")]
+    shares: Option<Arc<outbox_mailshare::ShareService>>,
     #[cfg(feature = "portal")]
     portal_url: String,
 }
@@ -103,7 +105,7 @@ impl Outbox {
         };
 
         #[cfg(feature = "mailshare")]
-        let share_url = {
+        let (share_url, shares) = {
             let listener = tokio::net::TcpListener::bind(cfg.share_bind)
                 .await
                 .map_err(|e| OutboxError::route("e-mail share server", e))?;
@@ -132,12 +134,12 @@ impl Outbox {
                     service.clone(),
                     notifier,
                 )));
-            let server = outbox_mailshare::DownloadServer::new(service)
+            let server = outbox_mailshare::DownloadServer::new(service.clone())
                 .serve_listener(listener)
                 .await
                 .map_err(|e| OutboxError::route("e-mail share server", e))?;
             running.shares = Some(server);
-            Some(base)
+            (Some(base), Some(service))
         };
 
         #[cfg(feature = "portal")]
@@ -187,6 +189,8 @@ impl Outbox {
             mailers,
             #[cfg(feature = "mailshare")]
             share_url,
+            #[cfg(feature = "mailshare")]
+            shares,
             #[cfg(feature = "portal")]
             portal_url,
         })
@@ -291,6 +295,25 @@ impl Outbox {
     #[cfg(feature = "mailshare")]
     pub fn share_url(&self) -> Option<&str> {
         self.share_url.as_deref()
+    }
+
+    /// The signed download link of an e-mail-share delivery (the one its notification carries),
+    /// once it was sent.
+    #[cfg(feature = "mailshare")]
+    pub async fn share_link(
+        &self,
+        tenant: TenantId,
+        delivery: outbox_model::DeliveryId,
+    ) -> Result<Option<String>> {
+        let Some(service) = &self.shares else {
+            return Ok(None);
+        };
+        let share = service
+            .store()
+            .find_by_delivery(tenant, delivery)
+            .await
+            .map_err(|e| OutboxError::route("e-mail share", e))?;
+        Ok(share.map(|s| service.link(&s)))
     }
 
     /// The portal's base URL (the embedded reference portal unless one was configured).
