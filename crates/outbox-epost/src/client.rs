@@ -164,7 +164,10 @@ fn snippet(body: &[u8]) -> String {
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    v.parse::<u64>().ok().map(Duration::from_secs)
+    // Seconds only (an HTTP date is rare for APIs); capped so no arithmetic can overflow.
+    v.parse::<u64>()
+        .ok()
+        .map(|s| Duration::from_secs(s.min(24 * 3600)))
 }
 
 /// The E-POST API client without an account: activation and health check. Cheap to clone.
@@ -448,7 +451,8 @@ impl EpostAccount {
         }
         let token = self.client.login(&self.credentials).await?;
         // Renew a little before the provider's expiry.
-        let lifetime = Duration::from_secs(u64::from(self.client.config.token_minutes) * 60);
+        let minutes = self.client.config.token_minutes.clamp(1, 1440);
+        let lifetime = Duration::from_secs(u64::from(minutes) * 60);
         *cached = Some(CachedToken {
             token: token.clone(),
             valid_until: Instant::now() + lifetime.mul_f64(0.95),

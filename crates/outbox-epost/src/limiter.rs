@@ -79,7 +79,8 @@ impl StatusLimiter {
     pub async fn backoff(&self, retry_after: Option<Duration>) -> Duration {
         let mut st = self.state.lock().await;
         let delay = match retry_after {
-            Some(d) => d.max(self.interval),
+            // A provider's Retry-After is trusted up to the longest backoff, never further.
+            Some(d) => d.max(self.interval).min(MAX_BACKOFF.max(self.interval)),
             None => {
                 let d = st.backoff;
                 st.backoff = (st.backoff * 2).min(MAX_BACKOFF);
@@ -155,6 +156,11 @@ mod tests {
             Duration::from_secs(60)
         );
         assert_eq!(l.ready_in().await, Duration::from_secs(60));
+        // An absurd Retry-After cannot lock the account out (or overflow the clock).
+        assert_eq!(
+            l.backoff(Some(Duration::from_secs(u64::MAX))).await,
+            MAX_BACKOFF
+        );
         l.succeeded().await;
         assert_eq!(l.backoff(None).await, Duration::from_secs(5));
         for _ in 0..20 {

@@ -21,22 +21,23 @@ pub fn parse_api_datetime(text: &str) -> Option<DateTime<Utc>> {
                 .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
         })
         .ok()?;
-    Some(berlin_to_utc(naive))
+    berlin_to_utc(naive)
 }
 
 /// German local time to UTC under the EU rule: summer time (UTC+2) from the last Sunday of
 /// March 01:00 UTC to the last Sunday of October 01:00 UTC, otherwise UTC+1.
-fn berlin_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
+fn berlin_to_utc(local: NaiveDateTime) -> Option<DateTime<Utc>> {
     let year = local.year();
-    let as_winter = Utc.from_utc_datetime(&(local - Duration::hours(1)));
+    // Checked: dates at the edge of chrono's range must give `None`, not a panic.
+    let as_winter = Utc.from_utc_datetime(&local.checked_sub_signed(Duration::hours(1))?);
+    let as_summer = Utc.from_utc_datetime(&local.checked_sub_signed(Duration::hours(2))?);
     let start = last_sunday_0100_utc(year, 3);
     let end = last_sunday_0100_utc(year, 10);
     // Times in the doubled hour of October resolve to summer time, the earlier instant.
-    let as_summer = Utc.from_utc_datetime(&(local - Duration::hours(2)));
-    match (start, end) {
+    Some(match (start, end) {
         (Some(start), Some(end)) if as_summer >= start && as_summer < end => as_summer,
         _ => as_winter,
-    }
+    })
 }
 
 fn last_sunday_0100_utc(year: i32, month: u32) -> Option<DateTime<Utc>> {
@@ -105,5 +106,13 @@ mod tests {
         assert_eq!(parse_api_datetime(""), None);
         assert_eq!(parse_api_datetime("yesterday"), None);
         assert_eq!(parse_api_datetime("2024-13-45T99:00:00"), None);
+        assert_eq!(parse_api_datetime("-262142-01-01T00:30:00"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(s in "\\PC{0,40}") {
+            let _ = parse_api_datetime(&s);
+        }
     }
 }
