@@ -330,3 +330,25 @@ async fn duplicate_failsafe_ignores_letters_in_status_99() {
     assert_eq!(fake.letters()[0].status_id, 99);
     api.submit_ok(flagged("again.pdf")).await;
 }
+
+#[tokio::test]
+async fn daily_test_letter_limit_gives_e320() {
+    let mut config = outbox_epost::fake::FakeConfig::deterministic();
+    config.rate_limits = false;
+    config.test_letters_per_day = Some(2);
+    let fake = outbox_epost::fake::FakeEpost::start_with(config)
+        .await
+        .unwrap();
+    let api = fake_support::login(&fake).await;
+    let test = |name: &str| letter_with(name, &a4_pdf(name), json!({"testFlag": true}));
+    api.submit_ok(test("t1.pdf")).await;
+    let r = api.submit(json!([test("t2.pdf"), test("t3.pdf")])).await;
+    assert_error(r, 400, "E320").await;
+    api.submit_ok(test("t2.pdf")).await;
+    assert_error(api.submit(json!([test("t3.pdf")])).await, 400, "E320").await;
+    // Live letters do not count; the next day starts afresh.
+    api.submit_ok(letter("live.pdf", &a4_pdf("live"))).await;
+    fake.advance(Duration::from_secs(24 * 3600));
+    let api = fake_support::login(&fake).await;
+    api.submit_ok(test("t3.pdf")).await;
+}

@@ -103,6 +103,9 @@ pub struct FakeConfig {
     /// Whether the EKP is released for live letters; `false` makes letters without
     /// `testFlag` fail with `E319`, as for a new account.
     pub released_for_live: bool,
+    /// Most test letters (`testFlag`) accepted per fake-clock day; more give `E320`.
+    /// `None` (default): no limit.
+    pub test_letters_per_day: Option<u32>,
 }
 
 impl Default for FakeConfig {
@@ -117,6 +120,7 @@ impl Default for FakeConfig {
             token_lifetime: Duration::from_secs(1440 * 60),
             rate_limits: true,
             released_for_live: true,
+            test_letters_per_day: None,
         }
     }
 }

@@ -9,7 +9,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Answer with this HTTP status and an `E900` Error object, without processing the request
-    /// (nothing is stored). Typically `503`, `500`, `502`.
+    /// (nothing is stored). Typically `503`, `500`, `502`; a number that is no HTTP status
+    /// code gives `503`.
     Status(u16),
     /// Process the request at once, but send the answer only after this long (real time).
     /// Use it to trigger a client's timeout: the request takes effect even if the client gives

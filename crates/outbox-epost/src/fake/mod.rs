@@ -31,8 +31,8 @@
 //! over [`MAX_COVER_BYTES`] → `E314`; bad `registeredLetter` → `E317`; duplex + registered →
 //! `E312`; registered + foreign country → `E311`; unknown country → `E305`; domestic `zipCode`
 //! not 5 digits, or `addressLine5` on a foreign address → `E306`; unknown plugin → `E601`;
-//! a live letter while [`FakeConfig::released_for_live`] is off → `E319`; the duplicate failsafe
-//! → `E324`. Warnings `W220` (obsolete return-receipt fields) and `W203` (`country` =
+//! a live letter while [`FakeConfig::released_for_live`] is off → `E319`; more test letters a
+//! day than [`FakeConfig::test_letters_per_day`] → `E320`; the duplicate failsafe → `E324`. Warnings `W220` (obsolete return-receipt fields) and `W203` (`country` =
 //! `DEUTSCHLAND`) are listed in the letter's `errorList`.
 //!
 //! After upload, at the processing step (status 1 → 2), the PDF checks made with lopdf

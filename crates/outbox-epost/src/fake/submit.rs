@@ -38,7 +38,7 @@ pub(crate) async fn submit_letters(
     }
 }
 
-/// Applies the account-level checks (`E319`, `E324`) and stores all letters, or none.
+/// Applies the account-level checks (`E319`, `E320`, `E324`) and stores all letters, or none.
 fn store(
     shared: &super::state::Shared,
     prepared: Vec<Prepared>,
@@ -48,6 +48,18 @@ fn store(
     let now = st.now();
     if !st.config.released_for_live && prepared.iter().any(|p| !p.fields.test_flag) {
         return Err(ApiError::new("E319"));
+    }
+    if let Some(max) = st.config.test_letters_per_day {
+        let today = now.date();
+        let earlier = st
+            .letters
+            .iter()
+            .filter(|l| l.fields.test_flag && l.received_at.date() == today)
+            .count();
+        let new = prepared.iter().filter(|p| p.fields.test_flag).count();
+        if new > 0 && earlier + new > usize::try_from(max).unwrap_or(usize::MAX) {
+            return Err(ApiError::detail("E320", format!("höchstens {max} pro Tag")));
+        }
     }
     let window_start = now - TimeDelta::hours(1);
     for p in prepared
