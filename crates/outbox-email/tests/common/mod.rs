@@ -31,6 +31,8 @@ pub struct SinkConfig {
     pub rcpt_reply: Option<(u16, String)>,
     /// Reply to the end of the content with this instead of 250.
     pub data_end_reply: Option<(u16, String)>,
+    /// Count mails but do not keep them (for benchmarks).
+    pub discard: bool,
 }
 
 #[derive(Clone)]
@@ -38,6 +40,7 @@ struct Recorder {
     config: Arc<SinkConfig>,
     received: Arc<Mutex<Vec<Received>>>,
     sessions: Arc<Mutex<u32>>,
+    count: Arc<Mutex<u64>>,
     from: String,
     to: Vec<String>,
     buf: Vec<u8>,
@@ -74,12 +77,19 @@ impl Handler for Recorder {
         OK
     }
     fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.buf.extend_from_slice(buf);
+        if !self.config.discard {
+            self.buf.extend_from_slice(buf);
+        }
         Ok(())
     }
     fn data_end(&mut self) -> Response {
         if let Some((code, text)) = &self.config.data_end_reply {
             return Response::custom(*code, text.clone());
+        }
+        *self.count.lock().unwrap() += 1;
+        if self.config.discard {
+            self.buf.clear();
+            return OK;
         }
         self.received.lock().unwrap().push(Received {
             from: self.from.clone(),
@@ -101,6 +111,7 @@ pub struct Sink {
     pub addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
     sessions: Arc<Mutex<u32>>,
+    count: Arc<Mutex<u64>>,
 }
 
 impl Sink {
@@ -109,10 +120,12 @@ impl Sink {
         let addr = listener.local_addr().unwrap();
         let received = Arc::new(Mutex::new(Vec::new()));
         let sessions = Arc::new(Mutex::new(0));
+        let count = Arc::new(Mutex::new(0));
         let handler = Recorder {
             config: Arc::new(config.clone()),
             received: received.clone(),
             sessions: sessions.clone(),
+            count: count.clone(),
             from: String::new(),
             to: Vec::new(),
             buf: Vec::new(),
@@ -143,7 +156,13 @@ impl Sink {
             addr,
             received,
             sessions,
+            count,
         }
+    }
+
+    /// Mails accepted, kept or not.
+    pub fn count(&self) -> u64 {
+        *self.count.lock().unwrap()
     }
 
     pub fn received(&self) -> Vec<Received> {
