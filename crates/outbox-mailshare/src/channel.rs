@@ -22,6 +22,17 @@ type SendLock = Arc<tokio::sync::Mutex<()>>;
 /// The e-mail-share route: `send` stores the documents, creates the share (once per delivery)
 /// and notifies the recipient; `poll` reports downloads; `reconcile` finds the share by delivery
 /// id.
+///
+/// - `send` is idempotent by tenant and delivery id: the same share and link come back, and the
+///   recipient is notified once. When the notifier fails, the error is returned as the notifier
+///   classified it; the next `send` reuses the share, restarts its validity from that moment and
+///   notifies.
+/// - `poll` for a `Sent` delivery reports every download so far with status `Downloaded` (so an
+///   answer lost by the engine is repeated); for a `Downloaded` delivery it reports the downloads
+///   since the previous poll with the status unchanged; for `InProgress` it reports `Sent` once
+///   the notification is out. It never asks for a transition the state machine forbids.
+/// - `reconcile` finds a share whose notification went out; a share whose notification did not
+///   is "not sent", because sending again only repeats the notification.
 pub struct MailShareChannel {
     service: Arc<ShareService>,
     notifier: Arc<dyn Notifier>,
