@@ -44,10 +44,13 @@
 //!
 //! # Cost of planning
 //!
-//! Time and memory are linear in the number of items: the items are packed into `u64` keys
-//! (recipient, route, rank of the document in the route's class order), radix-sorted, and grouped
-//! in one pass. The [`Plan`] keeps all deliveries' documents back to back in one vector, with a
-//! fixed-size record per delivery.
+//! Time and memory are linear in the size of the input (items, documents, recipients): the items
+//! are packed into `u64` keys (recipient, route, rank of the document in the route's class
+//! order), counting-sorted by recipient, each recipient's keys put in order (insertion sort for a
+//! handful, radix sort beyond), and grouped in one pass. The [`Plan`] keeps all deliveries'
+//! documents back to back in one vector, with a 32-byte record per delivery; no delivery owns an
+//! allocation. At a million items the planner takes about as long as merely sorting the items
+//! (see `benches/planner.rs` in the workspace root).
 //!
 //! # Example
 //!
