@@ -180,6 +180,70 @@ async fn starttls_with_auth_delivers() {
 }
 
 #[tokio::test]
+async fn implicit_tls_delivers() {
+    let pki = TestPki::generate();
+    let sink = Sink::start(SinkConfig::default());
+    let front = implicit_tls_front(&pki, sink.addr).await;
+    let acc = account(front, Security::ImplicitTls).with_root_certificate_pem(pki.ca_pem.clone());
+    let m = mailer(acc.clone(), quick_options(true));
+    let sent = m
+        .send(TenantId(1), None, &simple_mail("smtps-1"))
+        .await
+        .unwrap();
+    assert_eq!(sent.message_id, "<smtps-1@hv-sonnenschein.de>");
+    let got = sink.received();
+    assert_eq!(got.len(), 1);
+    let p = parse(&got[0].data);
+    assert_eq!(
+        p.attachments().next().unwrap().contents(),
+        tricky_pdf(100).as_slice()
+    );
+
+    // Without the CA the handshake fails: transient, at the TLS stage, nothing sent.
+    let mut untrusted = acc;
+    untrusted.extra_root_certificates_pem.clear();
+    let m = mailer(untrusted, quick_options(false));
+    let e = m
+        .send(TenantId(1), None, &simple_mail("smtps-2"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transient, "{e}");
+    assert_eq!(e.stage(), Stage::Tls, "{e}");
+    assert_eq!(sink.received().len(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_sends_share_a_bounded_pool() {
+    let sink = Sink::start(SinkConfig::default());
+    let m = mailer(
+        account(sink.addr, Security::LOCAL_PLAINTEXT),
+        quick_options(true),
+    );
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let m = m.clone();
+            tokio::spawn(async move {
+                m.send(TenantId(1), None, &simple_mail(&format!("c{i}")))
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(sink.received().len(), 12);
+    assert!(m.idle_connections() <= PoolOptions::default().max_idle_per_account);
+    let mut ids: Vec<String> = sink
+        .received()
+        .iter()
+        .map(|r| parse(&r.data).message_id().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 12);
+}
+
+#[tokio::test]
 async fn auth_failure_is_permanent_with_server_text() {
     let pki = TestPki::generate();
     let sink = Sink::start(SinkConfig {

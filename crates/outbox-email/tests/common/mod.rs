@@ -178,6 +178,8 @@ impl Sink {
 /// A test CA and a server certificate for 127.0.0.1 / localhost, written to a temp dir.
 pub struct TestPki {
     pub ca_pem: String,
+    pub cert_der: Vec<u8>,
+    pub key_der: Vec<u8>,
     pub chain_path: PathBuf,
     pub key_path: PathBuf,
     _dir: tempfile::TempDir,
@@ -207,6 +209,8 @@ impl TestPki {
         std::fs::write(&key_path, key.serialize_pem()).unwrap();
         TestPki {
             ca_pem: ca.pem(),
+            cert_der: cert.der().to_vec(),
+            key_der: key.serialize_der(),
             chain_path,
             key_path,
             _dir: dir,
@@ -287,4 +291,36 @@ pub fn quick_options(pool: bool) -> SmtpOptions {
         pool: pool.then(PoolOptions::default),
         hello_name: Some("client.test".into()),
     }
+}
+
+/// An implicit-TLS front ("SMTPS", as on port 465) for a plaintext server: accepts TLS on
+/// 127.0.0.1 with the test certificate and forwards the decrypted bytes to `target`.
+pub async fn implicit_tls_front(pki: &TestPki, target: SocketAddr) -> SocketAddr {
+    use tokio_rustls::rustls::ServerConfig;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let config = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(pki.cert_der.clone())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.key_der.clone())),
+        )
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let Ok(mut plain) = tokio::net::TcpStream::connect(target).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    addr
 }
