@@ -47,8 +47,8 @@ pub(crate) async fn letters(
 
 /// `GET /__fake/sms-code`: `{"smsCode": "123456"}` or `404`.
 pub(crate) async fn sms_code(State(shared): State<AppState>) -> Response {
-    match shared.lock().sms.as_ref() {
-        Some((code, _)) => Json(serde_json::json!({ "smsCode": code })).into_response(),
+    match shared.lock().last_sms.as_ref() {
+        Some(code) => Json(serde_json::json!({ "smsCode": code })).into_response(),
         None => (
             StatusCode::NOT_FOUND,
             Json(serde_json::json!({"error": "no SMS code sent"})),

@@ -120,6 +120,8 @@ pub struct FakeLetter {
     pub received_at: NaiveDateTime,
     /// The submitted fields.
     pub fields: LetterFields,
+    /// The EKP of the account that submitted it.
+    pub ekp: String,
     /// The `vendorSubID` of the login that submitted it.
     #[serde(rename = "subVendorID")]
     pub sub_vendor_id: Option<String>,
@@ -150,6 +152,8 @@ pub struct FakeLetter {
 #[derive(Debug, Clone)]
 pub(crate) struct StoredLetter {
     pub(crate) id: i64,
+    /// The account (EKP) it belongs to.
+    pub(crate) ekp: String,
     pub(crate) fields: LetterFields,
     pub(crate) pdf: Vec<u8>,
     pub(crate) cover_data_size: Option<usize>,
@@ -349,6 +353,7 @@ impl StoredLetter {
             letter_id: self.id,
             received_at: self.received_at,
             fields: self.fields.clone(),
+            ekp: self.ekp.clone(),
             sub_vendor_id: self.sub_vendor_id.clone(),
             pdf_size: self.pdf.len(),
             pdf_pages: self.pages,
@@ -390,6 +395,7 @@ mod tests {
     ) -> StoredLetter {
         StoredLetter {
             id: 10_000_001,
+            ekp: "5012345678".into(),
             fields,
             pdf: b"%PDF-1.7".to_vec(),
             cover_data_size: None,

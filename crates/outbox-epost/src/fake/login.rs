@@ -10,7 +10,9 @@ use serde::de::DeserializeOwned;
 
 use super::config::Health;
 use super::server::AppState;
-use super::state::{State as FakeState, Token, jwt_like_token, random_sms_code, random_uuid};
+use super::state::{
+    Account, State as FakeState, Token, jwt_like_token, random_sms_code, random_uuid,
+};
 use super::wire::{
     ApiError, ApiFailure, LoginRequest, LoginResponse, SetPasswordRequest, SmsCodeRequest,
 };
@@ -50,18 +52,26 @@ fn length(name: &str, value: &str, min: usize, max: usize) -> Result<(), ApiFail
     Ok(())
 }
 
-/// Checks vendor id and EKP against the account (`401 E001`, or `E004` when blocked).
-fn check_identity(st: &FakeState, vendor_id: &str, ekp: &str) -> Result<(), ApiFailure> {
-    if vendor_id != st.config.vendor_id || ekp != st.config.ekp {
-        return Err(ApiFailure::unauthorized(ApiError::detail(
+/// Checks vendor id and EKP (`401 E001`, or `E004` when the account is blocked) and returns
+/// the account.
+fn check_identity<'a>(
+    st: &'a mut FakeState,
+    vendor_id: &str,
+    ekp: &str,
+) -> Result<&'a mut Account, ApiFailure> {
+    let vendor_ok = vendor_id == st.config.vendor_id;
+    match st.account_mut(ekp) {
+        Some(account) if vendor_ok => {
+            if account.blocked {
+                return Err(ApiFailure::unauthorized(ApiError::new("E004")));
+            }
+            Ok(account)
+        }
+        _ => Err(ApiFailure::unauthorized(ApiError::detail(
             "E001",
             "Software- oder Kundenkennung ungültig",
-        )));
+        ))),
     }
-    if st.ekp_blocked {
-        return Err(ApiFailure::unauthorized(ApiError::new("E004")));
-    }
-    Ok(())
 }
 
 /// `POST /api/Login/smsRequest` → `202` with a JSON string.
@@ -72,19 +82,21 @@ pub(crate) async fn sms_request(State(shared): State<AppState>, body: Bytes) -> 
         let ekp = required("ekp", req.ekp)?;
         length("ekp", &ekp, 10, 10)?;
         let mut st = shared.lock();
-        check_identity(&st, &vendor_id, &ekp)?;
         let now = st.now();
-        if st.sms_blocked_until.is_some_and(|t| now < t) {
+        let account = check_identity(&mut st, &vendor_id, &ekp)?;
+        if account.sms_blocked_until.is_some_and(|t| now < t) {
             return Err(ApiFailure::too_many(ApiError::new("E003")));
         }
         let window = TimeDelta::minutes(SMS_WINDOW_MINUTES);
-        st.sms_requests.retain(|t| now < *t + window);
-        if st.sms_requests.len() >= SMS_MAX_REQUESTS {
-            st.sms_blocked_until = Some(now + window);
+        account.sms_requests.retain(|t| now < *t + window);
+        if account.sms_requests.len() >= SMS_MAX_REQUESTS {
+            account.sms_blocked_until = Some(now + window);
             return Err(ApiFailure::too_many(ApiError::new("E003")));
         }
-        st.sms_requests.push(now);
-        st.sms = Some((random_sms_code(), now));
+        account.sms_requests.push(now);
+        let code = random_sms_code();
+        account.sms = Some((code.clone(), now));
+        st.last_sms = Some(code);
         Ok(())
     })();
     match result {
@@ -109,9 +121,9 @@ pub(crate) async fn set_password(State(shared): State<AppState>, body: Bytes) ->
         length("newPassword", &password, 5, 100)?;
         length("smsCode", &code, 6, 6)?;
         let mut st = shared.lock();
-        check_identity(&st, &vendor_id, &ekp)?;
         let now = st.now();
-        let valid = st.sms.as_ref().is_some_and(|(c, at)| {
+        let account = check_identity(&mut st, &vendor_id, &ekp)?;
+        let valid = account.sms.as_ref().is_some_and(|(c, at)| {
             *c == code && now < *at + TimeDelta::minutes(SMS_VALIDITY_MINUTES)
         });
         if !valid {
@@ -120,9 +132,12 @@ pub(crate) async fn set_password(State(shared): State<AppState>, body: Bytes) ->
                 "SMS-Code ungültig oder abgelaufen",
             )));
         }
-        st.sms = None;
+        account.sms = None;
         let secret = random_uuid();
-        st.credentials = Some((secret.clone(), password));
+        account.credentials = Some((secret.clone(), password));
+        if st.last_sms.as_deref() == Some(code.as_str()) {
+            st.last_sms = None;
+        }
         Ok(secret)
     })();
     match result {
@@ -143,8 +158,8 @@ pub(crate) async fn login(State(shared): State<AppState>, body: Bytes) -> Respon
         length("secret", &secret, 1, 100)?;
         length("password", &password, 5, 100)?;
         let mut st = shared.lock();
-        check_identity(&st, &vendor_id, &ekp)?;
-        let ok = st
+        let account = check_identity(&mut st, &vendor_id, &ekp)?;
+        let ok = account
             .credentials
             .as_ref()
             .is_some_and(|(s, p)| *s == secret && *p == password);
@@ -173,6 +188,7 @@ pub(crate) async fn login(State(shared): State<AppState>, body: Bytes) -> Respon
         st.tokens.insert(
             token.clone(),
             Token {
+                ekp: ekp.clone(),
                 expires_at,
                 sub_vendor_id: sub,
             },

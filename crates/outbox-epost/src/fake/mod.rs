@@ -40,6 +40,14 @@
 //! landscape → `E307`; any page not A4 portrait (595.276 × 841.89 pt ± 1 pt, `/Rotate` and
 //! inherited `/MediaBox` honoured) → `E308`; a PDF header but unparsable → `E301`.
 //!
+//! # Accounts
+//!
+//! The fake starts with one customer account ([`FakeConfig::ekp`]); [`FakeEpost::add_account`]
+//! adds more under the same vendor id (one per tenant). Tokens belong to the account that
+//! logged in; letters, the status rate limit, the duplicate failsafe, the daily test limit,
+//! SMS codes and blocking are per account, and the status endpoints only see the account's own
+//! letters (another account's letter id gives `404 E201`).
+//!
 //! # Statuses and the clock
 //!
 //! Status is derived from the fake clock and the [`StatusSchedule`]: 1 at upload, 2 after
@@ -208,32 +216,57 @@ impl FakeEpost {
         self.shared.lock().config.vendor_id.clone()
     }
 
-    /// The EKP the fake accepts.
+    /// The EKP of the fake's first account ([`FakeConfig::ekp`]).
     pub fn ekp(&self) -> String {
         self.shared.lock().config.ekp.clone()
     }
 
-    /// The account's current secret (`None` until activated).
+    /// The first account's current secret (`None` until activated).
     pub fn secret(&self) -> Option<String> {
-        self.shared
-            .lock()
+        self.secret_for(&self.ekp())
+    }
+
+    /// The first account's current password (`None` until activated).
+    pub fn password(&self) -> Option<String> {
+        self.password_for(&self.ekp())
+    }
+
+    /// The current secret of the account `ekp` (`None` if unknown or not activated).
+    pub fn secret_for(&self, ekp: &str) -> Option<String> {
+        let st = self.shared.lock();
+        st.account(ekp)?
             .credentials
             .as_ref()
             .map(|(s, _)| s.clone())
     }
 
-    /// The account's current password (`None` until activated).
-    pub fn password(&self) -> Option<String> {
-        self.shared
-            .lock()
+    /// The current password of the account `ekp` (`None` if unknown or not activated).
+    pub fn password_for(&self, ekp: &str) -> Option<String> {
+        let st = self.shared.lock();
+        st.account(ekp)?
             .credentials
             .as_ref()
             .map(|(_, p)| p.clone())
     }
 
-    /// The SMS code the fake "sent" on the last `smsRequest` (cleared once used).
+    /// Adds another customer account (same vendor id), e.g. for a second tenant.
+    /// `activated`: `Some((secret, password))`, or `None` to activate it over the API.
+    /// Each account has its own letters, status rate limit, SMS codes and block flag.
+    /// Returns `false` (and changes nothing) if the EKP exists already.
+    pub fn add_account(&self, ekp: &str, activated: Option<(String, String)>) -> bool {
+        let mut st = self.shared.lock();
+        if st.account(ekp).is_some() {
+            return false;
+        }
+        st.accounts
+            .push(state::Account::new(ekp.to_owned(), activated));
+        true
+    }
+
+    /// The SMS code the fake "sent" on the last `smsRequest` of any account (cleared once
+    /// used).
     pub fn last_sms_code(&self) -> Option<String> {
-        self.shared.lock().sms.as_ref().map(|(c, _)| c.clone())
+        self.shared.lock().last_sms.clone()
     }
 
     /// The fake clock's current time (offset-less, as on the wire).
@@ -257,7 +290,8 @@ impl FakeEpost {
         self.shared.lock().expire_tokens();
     }
 
-    /// Switches the rate limits (status group 5 s, HealthCheck 5 s, TestResult 2 s) on or off.
+    /// Switches the rate limits (status group 5 s and TestResult 2 s per account, HealthCheck
+    /// 5 s) on or off.
     pub fn set_rate_limits(&self, enabled: bool) {
         self.shared.lock().config.rate_limits = enabled;
     }
@@ -267,9 +301,21 @@ impl FakeEpost {
         self.shared.lock().health = health;
     }
 
-    /// Blocks (or unblocks) the EKP: login and SMS requests answer `401 E004`.
+    /// Blocks (or unblocks) the first account's EKP: login and SMS requests answer
+    /// `401 E004`.
     pub fn set_ekp_blocked(&self, blocked: bool) {
-        self.shared.lock().ekp_blocked = blocked;
+        self.set_account_blocked(&self.ekp(), blocked);
+    }
+
+    /// Blocks (or unblocks) the account `ekp`; `false` if there is no such account.
+    pub fn set_account_blocked(&self, ekp: &str, blocked: bool) -> bool {
+        match self.shared.lock().account_mut(ekp) {
+            Some(account) => {
+                account.blocked = blocked;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Whether live letters are accepted (`false`: letters without `testFlag` → `E319`).
@@ -344,7 +390,8 @@ impl FakeEpost {
             .map(|l| l.snapshot(now, &st.config.schedule))
     }
 
-    /// How many letters carry `custom1` (the crash-recovery check: "was it sent already?").
+    /// How many letters (of all accounts) carry `custom1` (the crash-recovery check: "was it
+    /// sent already?").
     pub fn count_by_custom1(&self, custom1: &str) -> usize {
         self.shared
             .lock()

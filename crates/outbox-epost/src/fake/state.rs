@@ -19,8 +19,40 @@ const FIRST_LETTER_ID: i64 = 10_000_001;
 /// A login token the fake issued.
 #[derive(Debug, Clone)]
 pub(crate) struct Token {
+    /// The EKP of the account that logged in.
+    pub(crate) ekp: String,
     pub(crate) expires_at: NaiveDateTime,
     pub(crate) sub_vendor_id: Option<String>,
+}
+
+/// One customer account (EKP) and everything the fake tracks per account.
+#[derive(Debug, Clone)]
+pub(crate) struct Account {
+    pub(crate) ekp: String,
+    /// `(secret, password)` once the account is activated.
+    pub(crate) credentials: Option<(String, String)>,
+    pub(crate) blocked: bool,
+    /// The last SMS code "sent" and when.
+    pub(crate) sms: Option<(String, NaiveDateTime)>,
+    pub(crate) sms_requests: Vec<NaiveDateTime>,
+    pub(crate) sms_blocked_until: Option<NaiveDateTime>,
+    pub(crate) last_status_call: Option<NaiveDateTime>,
+    pub(crate) last_test_result_call: Option<NaiveDateTime>,
+}
+
+impl Account {
+    pub(crate) fn new(ekp: String, credentials: Option<(String, String)>) -> Self {
+        Self {
+            ekp,
+            credentials,
+            blocked: false,
+            sms: None,
+            sms_requests: Vec::new(),
+            sms_blocked_until: None,
+            last_status_call: None,
+            last_test_result_call: None,
+        }
+    }
 }
 
 /// Everything behind the fake's one lock.
@@ -30,21 +62,16 @@ pub(crate) struct State {
     real_start: Instant,
     start: NaiveDateTime,
     offset: TimeDelta,
-    /// `(secret, password)` once the account is activated.
-    pub(crate) credentials: Option<(String, String)>,
-    pub(crate) ekp_blocked: bool,
-    /// The last SMS code "sent" and when.
-    pub(crate) sms: Option<(String, NaiveDateTime)>,
-    pub(crate) sms_requests: Vec<NaiveDateTime>,
-    pub(crate) sms_blocked_until: Option<NaiveDateTime>,
+    /// The accounts; the first is the one of [`FakeConfig::ekp`].
+    pub(crate) accounts: Vec<Account>,
+    /// The SMS code sent last, to any account.
+    pub(crate) last_sms: Option<String>,
     pub(crate) tokens: HashMap<String, Token>,
     pub(crate) letters: Vec<StoredLetter>,
     next_id: i64,
     pub(crate) faults: Vec<ScriptedFault>,
     pub(crate) reject_rule: Option<Fault99>,
-    pub(crate) last_status_call: Option<NaiveDateTime>,
     pub(crate) last_health_call: Option<NaiveDateTime>,
-    pub(crate) last_test_result_call: Option<NaiveDateTime>,
     pub(crate) health: Health,
     pub(crate) request_counts: HashMap<Endpoint, usize>,
 }
@@ -60,26 +87,31 @@ impl State {
             .unwrap_or(now)
         });
         Self {
-            credentials: config.activated.clone(),
+            accounts: vec![Account::new(config.ekp.clone(), config.activated.clone())],
+            last_sms: None,
             config,
             real_start: Instant::now(),
             start,
             offset: TimeDelta::zero(),
-            ekp_blocked: false,
-            sms: None,
-            sms_requests: Vec::new(),
-            sms_blocked_until: None,
             tokens: HashMap::new(),
             letters: Vec::new(),
             next_id: FIRST_LETTER_ID,
             faults: Vec::new(),
             reject_rule: None,
-            last_status_call: None,
             last_health_call: None,
-            last_test_result_call: None,
             health: Health::Ok,
             request_counts: HashMap::new(),
         }
+    }
+
+    /// The account with this EKP.
+    pub(crate) fn account(&self, ekp: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.ekp == ekp)
+    }
+
+    /// The account with this EKP, mutable.
+    pub(crate) fn account_mut(&mut self, ekp: &str) -> Option<&mut Account> {
+        self.accounts.iter_mut().find(|a| a.ekp == ekp)
     }
 
     /// The fake clock.

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::letter::{StatusView, StoredLetter, tracking_final};
 use super::server::{AppState, Params, authorize};
-use super::state::{Shared, State as FakeState};
+use super::state::{Shared, State as FakeState, Token};
 use super::wire::{ApiError, ApiFailure, LetterDataResult, LetterStatus};
 
 /// Minimum time between calls of the status group, per account.
@@ -25,23 +25,27 @@ const TEST_RESULT_INTERVAL_SECS: i64 = 2;
 /// How long a test result stays available after processing.
 const TEST_RESULT_HOURS: i64 = 48;
 
-/// Authorizes and applies the shared status rate limit (`429` with `E322`).
-fn enter_status_group(shared: &Shared, headers: &HeaderMap) -> Result<(), ApiFailure> {
-    authorize(shared, headers)?;
+/// Authorizes and applies the account's status rate limit (`429` with `E322`).
+fn enter_status_group(shared: &Shared, headers: &HeaderMap) -> Result<Token, ApiFailure> {
+    let token = authorize(shared, headers)?;
     let mut st = shared.lock();
     let now = st.now();
     let enabled = st.config.rate_limits;
     let interval = TimeDelta::seconds(STATUS_INTERVAL_SECS);
-    if FakeState::rate_ok(&mut st.last_status_call, enabled, now, interval) {
-        Ok(())
+    let Some(account) = st.account_mut(&token.ekp) else {
+        return Err(ApiFailure::unauthorized(ApiError::new("E001")));
+    };
+    if FakeState::rate_ok(&mut account.last_status_call, enabled, now, interval) {
+        Ok(token)
     } else {
         Err(ApiFailure::too_many(ApiError::new("E322")))
     }
 }
 
-/// Status objects of the letters `keep` selects (`404 E201` when none).
+/// Status objects of the account's letters `keep` selects (`404 E201` when none).
 fn answer(
     shared: &Shared,
+    token: &Token,
     only_issues: bool,
     keep: impl Fn(&StoredLetter, &StatusView) -> bool,
 ) -> Response {
@@ -51,6 +55,7 @@ fn answer(
     let found: Vec<LetterStatus> = st
         .letters
         .iter()
+        .filter(|l| l.ekp == token.ekp)
         .filter(|l| {
             let v = l.view(now, &schedule);
             (!only_issues || v.status_id == 99) && keep(l, &v)
@@ -79,13 +84,13 @@ pub(crate) async fn by_id(
     headers: HeaderMap,
     Path(letter_id): Path<String>,
 ) -> Response {
-    try_or_respond!(enter_status_group(&shared, &headers));
+    let token = try_or_respond!(enter_status_group(&shared, &headers));
     let Ok(id) = letter_id.parse::<i64>() else {
         return ApiFailure::not_found().into_response();
     };
     let st = shared.lock();
     let now = st.now();
-    match st.letters.iter().find(|l| l.id == id) {
+    match st.letters.iter().find(|l| l.id == id && l.ekp == token.ekp) {
         Some(l) => Json(l.status(now, &st.config.schedule)).into_response(),
         None => ApiFailure::not_found().into_response(),
     }
@@ -99,7 +104,7 @@ pub(crate) async fn status_query(
     Query(q): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    try_or_respond!(enter_status_group(&shared, &headers));
+    let token = try_or_respond!(enter_status_group(&shared, &headers));
     let only_issues = try_or_respond!(Params(q).flag("onlyIssues", false));
     let ids: Vec<i64> = match serde_json::from_slice(&body) {
         Ok(ids) => ids,
@@ -111,7 +116,7 @@ pub(crate) async fn status_query(
             .into_response();
         }
     };
-    answer(&shared, only_issues, |l, _| ids.contains(&l.id))
+    answer(&shared, &token, only_issues, |l, _| ids.contains(&l.id))
 }
 
 /// `GET /api/Letter/Batch?batchId=&onlyIssues=`.
@@ -120,14 +125,16 @@ pub(crate) async fn by_batch(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    try_or_respond!(enter_status_group(&shared, &headers));
+    let token = try_or_respond!(enter_status_group(&shared, &headers));
     let p = Params(q);
     let only_issues = try_or_respond!(p.flag("onlyIssues", false));
     let Some(batch) = p.get("batchId").and_then(|b| b.parse::<i32>().ok()) else {
         return ApiFailure::bad_request(ApiError::detail("E399", "batchId fehlt oder ungültig"))
             .into_response();
     };
-    answer(&shared, only_issues, |l, _| l.fields.batch_id == batch)
+    answer(&shared, &token, only_issues, |l, _| {
+        l.fields.batch_id == batch
+    })
 }
 
 /// `GET /api/Letter/Custom1?custom1=&onlyIssues=`: exact match on `custom1`.
@@ -136,7 +143,7 @@ pub(crate) async fn by_custom1(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    try_or_respond!(enter_status_group(&shared, &headers));
+    let token = try_or_respond!(enter_status_group(&shared, &headers));
     let p = Params(q);
     let only_issues = try_or_respond!(p.flag("onlyIssues", false));
     let Some(custom1) = p
@@ -146,7 +153,7 @@ pub(crate) async fn by_custom1(
     else {
         return ApiFailure::bad_request(ApiError::detail("E399", "custom1 fehlt")).into_response();
     };
-    answer(&shared, only_issues, |l, _| {
+    answer(&shared, &token, only_issues, |l, _| {
         l.fields.custom1.as_deref() == Some(custom1.as_str())
     })
 }
@@ -157,20 +164,20 @@ pub(crate) async fn by_date(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    try_or_respond!(enter_status_group(&shared, &headers));
+    let token = try_or_respond!(enter_status_group(&shared, &headers));
     let p = Params(q);
     let only_issues = try_or_respond!(p.flag("onlyIssues", false));
     let now = shared.lock().now();
     let (from, till) = try_or_respond!(p.date_range(now));
-    answer(&shared, only_issues, |l, _| {
+    answer(&shared, &token, only_issues, |l, _| {
         l.received_at >= from && l.received_at <= till
     })
 }
 
 /// `GET /api/Letter/Open`: live (not test) letters in status 1–3.
 pub(crate) async fn open(State(shared): State<AppState>, headers: HeaderMap) -> Response {
-    try_or_respond!(enter_status_group(&shared, &headers));
-    answer(&shared, false, |l, v| {
+    let token = try_or_respond!(enter_status_group(&shared, &headers));
+    answer(&shared, &token, false, |l, v| {
         !l.fields.test_flag && (1..=3).contains(&v.status_id)
     })
 }
@@ -182,12 +189,12 @@ pub(crate) async fn registered(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    try_or_respond!(enter_status_group(&shared, &headers));
+    let token = try_or_respond!(enter_status_group(&shared, &headers));
     let p = Params(q);
     let only_open = try_or_respond!(p.flag("onlyOpen", false));
     let now = shared.lock().now();
     let (from, till) = try_or_respond!(p.date_range(now));
-    answer(&shared, false, |l, v| {
+    answer(&shared, &token, false, |l, v| {
         l.fields.registered_letter.is_some()
             && l.received_at >= from
             && l.received_at <= till
@@ -202,12 +209,15 @@ pub(crate) async fn test_result(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    try_or_respond!(authorize(&shared, &headers));
+    let token = try_or_respond!(authorize(&shared, &headers));
     let mut st = shared.lock();
     let now = st.now();
     let enabled = st.config.rate_limits;
     let interval = TimeDelta::seconds(TEST_RESULT_INTERVAL_SECS);
-    if !FakeState::rate_ok(&mut st.last_test_result_call, enabled, now, interval) {
+    let Some(account) = st.account_mut(&token.ekp) else {
+        return ApiFailure::unauthorized(ApiError::new("E001")).into_response();
+    };
+    if !FakeState::rate_ok(&mut account.last_test_result_call, enabled, now, interval) {
         return ApiFailure::too_many(ApiError::detail(
             "E322",
             "TestResult höchstens alle 2 Sekunden",
@@ -221,7 +231,7 @@ pub(crate) async fn test_result(
         return ApiFailure::bad_request(ApiError::detail("E399", "letterID fehlt oder ungültig"))
             .into_response();
     };
-    let Some(letter) = st.letters.iter().find(|l| l.id == id) else {
+    let Some(letter) = st.letters.iter().find(|l| l.id == id && l.ekp == token.ekp) else {
         return ApiFailure::not_found().into_response();
     };
     let view = letter.view(now, &st.config.schedule);

@@ -10,6 +10,7 @@ use chrono::TimeDelta;
 use super::codes;
 use super::letter::StoredLetter;
 use super::server::{AppState, authorize};
+use super::state::Token;
 use super::validate::{self, Prepared};
 use super::wire::{ApiError, ApiFailure, LetterIdent};
 
@@ -32,7 +33,7 @@ pub(crate) async fn submit_letters(
             return ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, error).into_response();
         }
     };
-    match store(&shared, prepared, token.sub_vendor_id) {
+    match store(&shared, prepared, token) {
         Ok(idents) => Json(idents).into_response(),
         Err(e) => ApiFailure::bad_request(e).into_response(),
     }
@@ -42,7 +43,7 @@ pub(crate) async fn submit_letters(
 fn store(
     shared: &super::state::Shared,
     prepared: Vec<Prepared>,
-    sub_vendor_id: Option<String>,
+    token: Token,
 ) -> Result<Vec<LetterIdent>, ApiError> {
     let mut st = shared.lock();
     let now = st.now();
@@ -54,7 +55,7 @@ fn store(
         let earlier = st
             .letters
             .iter()
-            .filter(|l| l.fields.test_flag && l.received_at.date() == today)
+            .filter(|l| l.ekp == token.ekp && l.fields.test_flag && l.received_at.date() == today)
             .count();
         let new = prepared.iter().filter(|p| p.fields.test_flag).count();
         if new > 0 && earlier + new > usize::try_from(max).unwrap_or(usize::MAX) {
@@ -67,7 +68,8 @@ fn store(
         .filter(|p| p.fields.activate_duplicate_failsafe)
     {
         let original = st.letters.iter().find(|s| {
-            s.fields.activate_duplicate_failsafe
+            s.ekp == token.ekp
+                && s.fields.activate_duplicate_failsafe
                 && s.received_at > window_start
                 && s.pdf == p.pdf
                 && s.view(now, &st.config.schedule).status_id != 99
@@ -88,6 +90,7 @@ fn store(
         });
         st.letters.push(StoredLetter {
             id,
+            ekp: token.ekp.clone(),
             fields: p.fields,
             pdf: p.pdf,
             cover_data_size: p.cover_data_size,
@@ -95,7 +98,7 @@ fn store(
             pdf_problem: p.facts.problem,
             warnings: p.warnings,
             received_at: now,
-            sub_vendor_id: sub_vendor_id.clone(),
+            sub_vendor_id: token.sub_vendor_id.clone(),
             reject,
         });
     }
