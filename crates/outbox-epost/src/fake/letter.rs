@@ -412,10 +412,7 @@ mod tests {
         if status == 99 { 100 } else { status }
     }
 
-    /// Over the whole life of every kind of letter: the status never goes back, 99 and 4 are
-    /// final, dates appear with their steps and stay, and tracking only follows status 4.
-    #[test]
-    fn statuses_only_move_forward_and_final_states_stay() {
+    fn cases() -> Vec<StoredLetter> {
         let registered = LetterFields {
             registered_letter: Some("Einschreiben".into()),
             ..LetterFields::default()
@@ -424,49 +421,66 @@ mod tests {
             test_flag: true,
             ..LetterFields::default()
         };
-        let cases = [
+        vec![
             letter(LetterFields::default(), None, None),
             letter(registered.clone(), None, None),
             letter(test, None, None),
             letter(LetterFields::default(), Some("E307"), None),
             letter(registered, None, Some(Fault99 { code: "E318" })),
-        ];
-        for schedule in [
-            StatusSchedule::default(),
-            StatusSchedule::uniform(std::time::Duration::from_secs(60)),
-        ] {
-            for l in &cases {
-                let mut prev = l.view(l.received_at, &schedule);
-                assert_eq!(prev.status_id, 1);
-                let mut t = l.received_at;
-                for _ in 0..(5 * 24 * 6) {
-                    t += TimeDelta::minutes(10);
-                    let v = l.view(t, &schedule);
-                    assert!(rank(v.status_id) >= rank(prev.status_id), "{l:?} at {t}");
-                    if prev.status_id == 99 || prev.status_id == 4 {
-                        assert_eq!(v.status_id, prev.status_id, "final stays final");
-                    }
-                    assert_eq!(v.processed.is_some(), v.status_id != 1);
-                    assert_eq!(v.print_feedback.is_some(), v.status_id == 4);
-                    if v.tracking.is_some() {
-                        assert_eq!(v.status_id, 4);
-                        assert!(v.registered_letter_id.is_some());
-                    }
-                    if prev.tracking.is_some_and(|(c, _)| tracking_final(c)) {
-                        assert_eq!(v.tracking, prev.tracking, "final tracking code stays");
-                    }
-                    prev = v;
-                }
-            }
-        }
-        // Where each case ends after five days.
+        ]
+    }
+
+    #[test]
+    fn each_kind_of_letter_ends_where_it_should() {
         let end = NaiveDateTime::default() + TimeDelta::days(5);
         let s = StatusSchedule::default();
+        let cases = cases();
         let ends: Vec<i32> = cases.iter().map(|l| l.view(end, &s).status_id).collect();
         assert_eq!(ends, [4, 4, 2, 99, 99]);
         assert_eq!(
             cases[1].view(end, &s).tracking.map(|(c, _)| c),
             Some("DELIVERED")
         );
+    }
+
+    proptest::proptest! {
+        /// For any schedule, kind of letter and sequence of clock advances: the status never
+        /// goes back, 4 and 99 are final, dates appear with their steps, tracking only
+        /// follows status 4 and a final tracking code stays.
+        #[test]
+        fn statuses_only_move_forward_and_final_states_stay(
+            steps in proptest::array::uniform4(1u64..200_000),
+            kind in 0usize..5,
+            advances in proptest::collection::vec(0u64..100_000, 1..60),
+        ) {
+            let schedule = StatusSchedule {
+                processing: std::time::Duration::from_secs(steps[0]),
+                print_upload: std::time::Duration::from_secs(steps[1]),
+                print_feedback: std::time::Duration::from_secs(steps[2]),
+                tracking_step: std::time::Duration::from_secs(steps[3]),
+            };
+            let l = &cases()[kind];
+            let mut prev = l.view(l.received_at, &schedule);
+            proptest::prop_assert_eq!(prev.status_id, 1);
+            let mut t = l.received_at;
+            for secs in advances {
+                t += TimeDelta::seconds(i64::try_from(secs).unwrap());
+                let v = l.view(t, &schedule);
+                proptest::prop_assert!(rank(v.status_id) >= rank(prev.status_id));
+                if prev.status_id == 99 || prev.status_id == 4 {
+                    proptest::prop_assert_eq!(v.status_id, prev.status_id);
+                }
+                proptest::prop_assert_eq!(v.processed.is_some(), v.status_id != 1);
+                proptest::prop_assert_eq!(v.print_feedback.is_some(), v.status_id == 4);
+                if v.tracking.is_some() {
+                    proptest::prop_assert_eq!(v.status_id, 4);
+                    proptest::prop_assert!(v.registered_letter_id.is_some());
+                }
+                if prev.tracking.is_some_and(|(c, _)| tracking_final(c)) {
+                    proptest::prop_assert_eq!(v.tracking, prev.tracking);
+                }
+                prev = v;
+            }
+        }
     }
 }
