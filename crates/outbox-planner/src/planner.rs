@@ -32,8 +32,10 @@ pub struct Planner {
     cost: CostModel,
 }
 
-/// What the grouping pass needs of one document, precomputed once per document.
+/// What the grouping pass needs of one document, precomputed once per document. One cache line,
+/// as the pass reads one per item.
 #[derive(Debug, Clone)]
+#[repr(align(64))]
 struct DocFacts {
     bytes: u64,
     email_max_bytes: u64,
@@ -43,11 +45,18 @@ struct DocFacts {
     email_max_documents: u32,
     /// Compatibility class per route: documents of one class may share a delivery.
     class: [u32; 4],
-    /// Position per route in the order (class, document position).
-    rank: [u32; 4],
     fail: [Option<FailureReason>; 4],
     epost: EpostSettings,
     bundled: bool,
+}
+
+/// Per-document tables of one plan.
+struct DocTables {
+    facts: Vec<DocFacts>,
+    /// Per document and route: its position in the order (class, document position).
+    ranks: Vec<[u32; 4]>,
+    /// Per route: the document at each position of that order.
+    doc_at: [Vec<u32>; 4],
 }
 
 /// The delivery being filled.
@@ -86,7 +95,11 @@ impl Planner {
             return Err(PlanError::TooManyItems);
         }
 
-        let (facts, doc_at) = self.document_facts(input);
+        let DocTables {
+            facts,
+            ranks,
+            doc_at,
+        } = self.document_facts(input);
 
         // Key: recipient | route (2 bits) | rank of the document in the route's order. Sorting
         // the keys groups the items by recipient and route and, within, by class then position.
@@ -94,7 +107,7 @@ impl Planner {
         let group_shift = rank_bits;
         let recipient_shift = rank_bits + 2;
         let keys = sorted_keys(items, n_recipients, recipient_shift, |item| {
-            let Some(f) = facts.get(item.document.get()) else {
+            let Some(rank) = ranks.get(item.document.get()) else {
                 return Err(PlanError::UnknownDocument {
                     index: item.document.0,
                     documents: n_docs,
@@ -103,7 +116,7 @@ impl Planner {
             let t = item.route.index();
             Ok((u64::from(item.recipient.0) << recipient_shift)
                 | ((t as u64) << group_shift)
-                | u64::from(f.rank[t]))
+                | u64::from(rank[t]))
         })?;
 
         let mut pass = Pass {
@@ -231,11 +244,12 @@ impl Planner {
         })
     }
 
-    /// Per-document facts, and per route the document at each rank.
-    fn document_facts(&self, input: &PlanInput) -> (Vec<DocFacts>, [Vec<u32>; 4]) {
+    /// Per-document facts; per document and route its rank in the order (class, position); and
+    /// per route the document at each rank.
+    fn document_facts(&self, input: &PlanInput) -> DocTables {
         let docs = input.documents();
         let mut classes = ClassNumbers::default();
-        let mut facts: Vec<DocFacts> = docs
+        let facts: Vec<DocFacts> = docs
             .iter()
             .map(|d| {
                 let s = &d.settings;
@@ -259,7 +273,6 @@ impl Planner {
                     separate_pages,
                     email_max_documents: s.email.max_documents,
                     class,
-                    rank: [0; 4],
                     fail: [
                         epost_failure(d.pages, d.bytes, &e),
                         email_failure(d.bytes, s.email.max_documents, s.email.max_bytes()),
@@ -274,6 +287,7 @@ impl Planner {
 
         // Counting sort of the documents by class; classes are numbered by first appearance, so
         // the order is (first position of the class, position).
+        let mut ranks = vec![[0u32; 4]; facts.len()];
         let mut doc_at: [Vec<u32>; 4] = Default::default();
         for (t, order) in doc_at.iter_mut().enumerate() {
             let mut starts = vec![0u32; classes.count[t] as usize + 1];
@@ -284,15 +298,19 @@ impl Planner {
                 starts[c] += starts[c - 1];
             }
             *order = vec![0; facts.len()];
-            for (d, f) in facts.iter_mut().enumerate() {
+            for (d, (f, rank)) in facts.iter().zip(ranks.iter_mut()).enumerate() {
                 let slot = &mut starts[f.class[t] as usize];
-                f.rank[t] = *slot;
+                rank[t] = *slot;
                 // At most MAX_DOCUMENTS documents, so positions fit in u32.
                 order[*slot as usize] = d as u32;
                 *slot += 1;
             }
         }
-        (facts, doc_at)
+        DocTables {
+            facts,
+            ranks,
+            doc_at,
+        }
     }
 }
 
