@@ -265,21 +265,29 @@ impl Outbox {
         }));
     }
 
-    /// Sends and polls in the calling task until nothing is left to dispatch, or `limit` is
-    /// reached: for scripts, demos and tests that want to wait for the result.
-    pub async fn run_until_idle(&self, limit: Duration) -> Result<(DispatchStats, PollStats)> {
+    /// Dispatches in the calling task until nothing is left to claim, or `limit` is reached:
+    /// for scripts, demos and tests that want to wait for the hand-over.
+    pub async fn dispatch_until_idle(&self, limit: Duration) -> Result<DispatchStats> {
         let deadline = tokio::time::Instant::now() + limit;
         let mut dispatched = DispatchStats::default();
-        let mut polled = PollStats::default();
         let mut idle_rounds = 0;
         while tokio::time::Instant::now() < deadline && idle_rounds < 2 {
             let s = self.engine.dispatch_once().await?;
             dispatched += s;
             idle_rounds = if s.claimed == 0 { idle_rounds + 1 } else { 0 };
             if s.claimed == 0 {
+                // Retries wait out their backoff; look again shortly.
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
+        Ok(dispatched)
+    }
+
+    /// [`dispatch_until_idle`](Self::dispatch_until_idle), then one poll round for every open
+    /// tenant (E-POST status at most once per interval, downloads).
+    pub async fn run_until_idle(&self, limit: Duration) -> Result<(DispatchStats, PollStats)> {
+        let dispatched = self.dispatch_until_idle(limit).await?;
+        let mut polled = PollStats::default();
         let tenants = self
             .tenants
             .lock()

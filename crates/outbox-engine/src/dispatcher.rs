@@ -313,7 +313,13 @@ impl Engine {
     /// and let the lease run out soon, so the next claim reconciles again. Never resend.
     async fn unresolved(&self, c: &ClaimedDelivery, e: ChannelError) -> Result<Step> {
         tracing::warn!(delivery = %c.lease.delivery, error = %e, "outcome unknown; will reconcile again");
-        let wait = self.inner.config.retry.delay(c.attempt);
+        // A provider that asked us to wait (rate limit) is not asked again sooner.
+        let wait = self
+            .inner
+            .config
+            .retry
+            .delay(c.attempt)
+            .max(e.retry_after().unwrap_or(Duration::ZERO));
         match self.inner.store.renew(&c.lease, wait).await {
             Ok(_) | Err(StoreError::LeaseLost { .. }) => Ok(Step::Unresolved),
             Err(err) => Err(err.into()),

@@ -89,7 +89,7 @@ async fn run(actions: Vec<Action>) {
                 let rs: Vec<ContactId> = owners
                     .iter()
                     .enumerate()
-                    .filter(|(i, _)| recipients & (1 << i) != 0)
+                    .filter(|(i, _)| *i < 8 && recipients & (1 << i) != 0)
                     .map(|(_, o)| *o)
                     .collect();
                 let mut d = new_doc(&format!("Dokument {}", docs.len()), pages, &rs);
@@ -140,7 +140,7 @@ async fn run(actions: Vec<Action>) {
                 let chosen: Vec<DocumentId> = docs
                     .iter()
                     .enumerate()
-                    .filter(|(i, _)| mask & (1 << i) != 0)
+                    .filter(|(i, _)| *i < 8 && mask & (1 << i) != 0)
                     .map(|(_, d)| *d)
                     .collect();
                 if chosen.is_empty() {
