@@ -146,9 +146,12 @@ impl SmtpTransport {
                     self.checkin(account, conn).await;
                     return Ok(accepted);
                 }
-                // A pooled connection the server closed meanwhile fails at MAIL FROM without
-                // a reply; nothing was sent, so a fresh connection may try once more.
-                Err(e) if e.stage() == Stage::Envelope && e.code().is_none() => {
+                // A pooled connection the server closed meanwhile fails before the content
+                // without a reply, or with the 421 a server sends when it drops an idle client;
+                // nothing was sent, so a fresh connection may try once more.
+                Err(e)
+                    if e.stage() == Stage::Envelope && matches!(e.code(), None | Some("421")) =>
+                {
                     tracing::debug!(account = %account.id, "pooled SMTP connection was stale: {e}");
                 }
                 Err(e) => return Err(e),

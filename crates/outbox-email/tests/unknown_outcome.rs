@@ -246,3 +246,68 @@ async fn one_mail_per_connection_proxy(target: SocketAddr) -> SocketAddr {
     });
     addr
 }
+
+#[tokio::test]
+async fn a_pooled_connection_dropped_with_421_is_replaced() {
+    // Like Postfix after its idle timeout: the next command on the old connection gets
+    // "421 4.4.2 timeout exceeded" and the connection closes.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        let mut first = true;
+        while let Ok((stream, _)) = listener.accept().await {
+            let counter = counter.clone();
+            let time_out_after_one = std::mem::replace(&mut first, false);
+            tokio::spawn(async move {
+                let (r, mut w) = stream.into_split();
+                let mut r = BufReader::new(r);
+                w.write_all(b"220 idle.test ESMTP\r\n").await.ok();
+                let mut mails = 0;
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let cmd = line.to_ascii_uppercase();
+                    if cmd.starts_with("EHLO") {
+                        w.write_all(b"250 idle.test\r\n").await.ok();
+                    } else if cmd.starts_with("MAIL") && time_out_after_one && mails == 1 {
+                        w.write_all(b"421 4.4.2 idle.test Error: timeout exceeded\r\n")
+                            .await
+                            .ok();
+                        return;
+                    } else if cmd.starts_with("MAIL") || cmd.starts_with("RCPT") {
+                        w.write_all(b"250 OK\r\n").await.ok();
+                    } else if cmd.starts_with("DATA") {
+                        w.write_all(b"354 go ahead\r\n").await.ok();
+                        loop {
+                            line.clear();
+                            if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+                                return;
+                            }
+                            if line == ".\r\n" {
+                                break;
+                            }
+                        }
+                        mails += 1;
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        w.write_all(b"250 2.0.0 queued\r\n").await.ok();
+                    } else if cmd.starts_with("QUIT") {
+                        w.write_all(b"221 bye\r\n").await.ok();
+                        return;
+                    } else {
+                        w.write_all(b"502 not implemented\r\n").await.ok();
+                    }
+                }
+            });
+        }
+    });
+    let ch = channel(addr, UnknownOutcomePolicy::ResendSameMessageId);
+    ch.send(&big_delivery(90)).await.unwrap();
+    assert_eq!(ch.mailer().idle_connections(), 1);
+    ch.send(&big_delivery(91)).await.unwrap();
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+}
