@@ -813,3 +813,72 @@ async fn shares_and_download_records() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn overview_pages_interleave_collectors_and_documents_without_gaps() {
+    for t in common::backends().await {
+        let s = &t.store;
+        let (tenant, contacts) = common::tenant_with_contacts(s, "T", 1).await;
+        let base = Utc::now();
+        let mut expected_newest = Vec::new();
+        for i in 0..10i64 {
+            let mut nd = common::new_document(&format!("Doc {:02}", 9 - i), &contacts);
+            nd.created_at = base + chrono::Duration::seconds(i * 10);
+            let id = s.insert_document(tenant, &nd).await.unwrap().document.id;
+            if i % 3 == 0 {
+                // Every third document goes into its own collector, created a bit later.
+                let c = s
+                    .create_collector(tenant, &format!("Sammler {i}"), &[id], "alice")
+                    .await
+                    .unwrap();
+                expected_newest.push((OverviewItem::Collector(c.id), c.created_at));
+            } else {
+                expected_newest.push((OverviewItem::Document(id), nd.created_at));
+            }
+        }
+        expected_newest.sort_by_key(|e| std::cmp::Reverse(e.1));
+        for (sort, size) in [
+            (OverviewSort::NewestFirst, 3u32),
+            (OverviewSort::TitleAscending, 4),
+            (OverviewSort::OldestFirst, 1),
+        ] {
+            let mut seen = Vec::new();
+            for p in 0.. {
+                let page = s
+                    .list_documents(tenant, sort, Page::number(p, size))
+                    .await
+                    .unwrap();
+                assert_eq!(page.total, 10);
+                if page.rows.is_empty() {
+                    break;
+                }
+                seen.extend(page.rows);
+            }
+            assert_eq!(
+                seen.len(),
+                10,
+                "{} {sort:?}: every row exactly once",
+                t.label
+            );
+            let items: std::collections::HashSet<_> = seen.iter().map(|r| r.item).collect();
+            assert_eq!(items.len(), 10);
+            match sort {
+                OverviewSort::NewestFirst => {
+                    assert_eq!(
+                        seen.iter().map(|r| r.item).collect::<Vec<_>>(),
+                        expected_newest.iter().map(|e| e.0).collect::<Vec<_>>()
+                    );
+                }
+                OverviewSort::TitleAscending => {
+                    assert!(
+                        seen.windows(2).all(|w| w[0].title <= w[1].title),
+                        "{:?}",
+                        seen.iter().map(|r| &r.title).collect::<Vec<_>>()
+                    );
+                }
+                _ => assert!(seen.windows(2).all(|w| w[0].created_at <= w[1].created_at)),
+            }
+        }
+        t.finish().await;
+    }
+}

@@ -178,6 +178,34 @@ pub(crate) async fn complete(
     let d = db_id(lease.delivery.0, "delivery")?;
     let t = db_id(lease.tenant.0, "tenant")?;
     let now_us = micros(now);
+    if ONE_STATEMENT_COMPLETE {
+        let n = sqlx::query(
+            "WITH done AS (UPDATE deliveries SET status = $4, fail_reason = $5, fail_retryable = $6, \
+             provider_reference = COALESCE($7, provider_reference), lease_owner = NULL, \
+             lease_until = NULL, changed_at = $8 WHERE id = $1 AND tenant_id = $2 AND fence = $3 \
+             AND status = 'in_progress' AND lease_owner IS NOT NULL RETURNING id, tenant_id) \
+             INSERT INTO delivery_history (tenant_id, delivery_id, at, from_status, to_status, by_who) \
+             SELECT tenant_id, id, $8, $9, $10, $11 FROM done",
+        )
+        .bind(d)
+        .bind(t)
+        .bind(lease.token)
+        .bind(kind)
+        .bind(reason)
+        .bind(retryable)
+        .bind(outcome.provider_reference.as_deref())
+        .bind(now_us)
+        .bind(to_json(&DeliveryStatus::InProgress)?)
+        .bind(to_json(&outcome.status)?)
+        .bind(&lease.worker)
+        .execute(pool)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(lease_failure(pool, lease).await);
+        }
+        return Ok(());
+    }
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let n = sqlx::query(
         "UPDATE deliveries SET status = $4, fail_reason = $5, fail_retryable = $6, \

@@ -1,18 +1,57 @@
 // The outbox screen: one row per document or collector, with aggregate counts (no N+1).
 
+/// Items of one kind in overview order, at most `$2` rows (`$1` = tenant).
 macro_rules! overview_items {
-    ($order:literal) => {
+    (documents, $order:literal) => {
         concat!(
-            "SELECT CAST(0 AS BIGINT) AS kind, id, title, author, created_at FROM documents \
-             WHERE tenant_id = $1 AND deleted_at IS NULL AND collector_id IS NULL \
-             UNION ALL \
-             SELECT CAST(1 AS BIGINT) AS kind, id, name, created_by, created_at FROM collectors \
-             WHERE tenant_id = $1 AND dissolved_at IS NULL \
-             ORDER BY ",
+            "SELECT id, title, author, created_at FROM documents WHERE tenant_id = $1 \
+             AND deleted_at IS NULL AND collector_id IS NULL ORDER BY ",
             $order,
-            " LIMIT $2 OFFSET $3"
+            " LIMIT $2"
         )
     };
+    (collectors, $order:literal) => {
+        concat!(
+            "SELECT id, name, created_by, created_at FROM collectors WHERE tenant_id = $1 \
+             AND dissolved_at IS NULL ORDER BY ",
+            $order,
+            " LIMIT $2"
+        )
+    };
+}
+
+/// One item of the overview before counts are attached.
+struct OverviewHead {
+    collector: bool,
+    id: i64,
+    title: String,
+    author: String,
+    created_at: i64,
+}
+
+async fn overview_heads(
+    pool: &Pool<Db>,
+    sql: &'static str,
+    tenant: i64,
+    want: i64,
+    collector: bool,
+) -> Result<Vec<OverviewHead>> {
+    sqlx::query(sql)
+        .bind(tenant)
+        .bind(want)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(OverviewHead {
+                collector,
+                id: r.try_get(0)?,
+                title: r.try_get(1)?,
+                author: r.try_get(2)?,
+                created_at: r.try_get(3)?,
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn list_documents(
@@ -23,18 +62,56 @@ pub(crate) async fn list_documents(
 ) -> Result<OverviewPage> {
     let t = db_id(tenant.0, "tenant")?;
     let (offset, limit) = page_bounds(page)?;
-    let sql = match sort {
-        OverviewSort::NewestFirst => overview_items!("created_at DESC, kind DESC, id DESC"),
-        OverviewSort::OldestFirst => overview_items!("created_at, kind, id"),
-        OverviewSort::TitleAscending => overview_items!("title, kind, id"),
-        OverviewSort::TitleDescending => overview_items!("title DESC, kind DESC, id DESC"),
+    let want = offset.saturating_add(limit);
+    // Documents and collectors are read separately, each along its own index, and merged here:
+    // a single UNION ALL ... ORDER BY makes PostgreSQL sort every document of the tenant.
+    let (docs_sql, cols_sql) = match sort {
+        OverviewSort::NewestFirst => (
+            overview_items!(documents, "created_at DESC, id DESC"),
+            overview_items!(collectors, "created_at DESC, id DESC"),
+        ),
+        OverviewSort::OldestFirst => (
+            overview_items!(documents, "created_at, id"),
+            overview_items!(collectors, "created_at, id"),
+        ),
+        OverviewSort::TitleAscending => (
+            overview_items!(documents, "title, id"),
+            overview_items!(collectors, "name, id"),
+        ),
+        OverviewSort::TitleDescending => (
+            overview_items!(documents, "title DESC, id DESC"),
+            overview_items!(collectors, "name DESC, id DESC"),
+        ),
     };
-    let items = sqlx::query(sql)
-        .bind(t)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
-        .await?;
+    let docs = overview_heads(pool, docs_sql, t, want, false).await?;
+    let cols = overview_heads(pool, cols_sql, t, want, true).await?;
+    let before = |a: &OverviewHead, b: &OverviewHead| -> bool {
+        let key = match sort {
+            OverviewSort::NewestFirst => b.created_at.cmp(&a.created_at),
+            OverviewSort::OldestFirst => a.created_at.cmp(&b.created_at),
+            OverviewSort::TitleAscending => a.title.cmp(&b.title),
+            OverviewSort::TitleDescending => b.title.cmp(&a.title),
+        };
+        // Ties: documents before collectors (stable merge keeps each list's own order).
+        key == std::cmp::Ordering::Less || (key == std::cmp::Ordering::Equal && !a.collector)
+    };
+    let mut merged = Vec::with_capacity(docs.len() + cols.len());
+    let (mut di, mut ci) = (docs.into_iter().peekable(), cols.into_iter().peekable());
+    loop {
+        let take_doc = match (di.peek(), ci.peek()) {
+            (Some(d), Some(c)) => before(d, c),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_doc { di.next() } else { ci.next() };
+        merged.extend(next);
+    }
+    let heads: Vec<OverviewHead> = merged
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect();
     let total: i64 = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM documents WHERE tenant_id = $1 AND deleted_at IS NULL AND collector_id IS NULL) \
          + (SELECT COUNT(*) FROM collectors WHERE tenant_id = $1 AND dissolved_at IS NULL)",
@@ -42,26 +119,24 @@ pub(crate) async fn list_documents(
     .bind(t)
     .fetch_one(pool)
     .await?;
-    let mut rows = Vec::with_capacity(items.len());
+    let mut rows = Vec::with_capacity(heads.len());
     let (mut doc_ids, mut col_ids) = (Vec::new(), Vec::new());
-    for r in &items {
-        let kind: i64 = r.try_get(0)?;
-        let id: i64 = r.try_get(1)?;
-        let item = if kind == 0 {
-            doc_ids.push(id);
-            OverviewItem::Document(DocumentId(model_id(id)?))
+    for h in heads {
+        let item = if h.collector {
+            col_ids.push(h.id);
+            OverviewItem::Collector(CollectorId(model_id(h.id)?))
         } else {
-            col_ids.push(id);
-            OverviewItem::Collector(CollectorId(model_id(id)?))
+            doc_ids.push(h.id);
+            OverviewItem::Document(DocumentId(model_id(h.id)?))
         };
         rows.push(OverviewRow {
             item,
-            title: r.try_get(2)?,
+            title: h.title,
             recipients: 0,
             routes: Vec::new(),
             progress: Progress::default(),
-            author: r.try_get(3)?,
-            created_at: time(r.try_get(4)?)?,
+            author: h.author,
+            created_at: time(h.created_at)?,
         });
     }
     // (is collector, id) -> counts
