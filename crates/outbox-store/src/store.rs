@@ -131,20 +131,34 @@ impl Store {
     pub async fn migrate(&self) -> Result<()> {
         match &self.backend {
             Backend::Sqlite(pool) => {
-                let m = Migrator::with_migrations(vec![migration(
-                    1,
-                    "init",
-                    include_str!("../migrations/sqlite/0001_init.sql"),
-                )]);
+                let m = Migrator::with_migrations(vec![
+                    migration(
+                        1,
+                        "init",
+                        include_str!("../migrations/sqlite/0001_init.sql"),
+                    ),
+                    migration(
+                        2,
+                        "overview count index",
+                        include_str!("../migrations/sqlite/0002_overview_count_index.sql"),
+                    ),
+                ]);
                 m.run(pool).await?;
             }
             #[cfg(feature = "postgres")]
             Backend::Postgres(pool) => {
-                let m = Migrator::with_migrations(vec![migration(
-                    1,
-                    "init",
-                    include_str!("../migrations/postgres/0001_init.sql"),
-                )]);
+                let m = Migrator::with_migrations(vec![
+                    migration(
+                        1,
+                        "init",
+                        include_str!("../migrations/postgres/0001_init.sql"),
+                    ),
+                    migration(
+                        2,
+                        "overview count index",
+                        include_str!("../migrations/postgres/0002_overview_count_index.sql"),
+                    ),
+                ]);
                 m.run(pool).await?;
             }
         }
