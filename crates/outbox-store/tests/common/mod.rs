@@ -98,13 +98,19 @@ pub async fn backends() -> Vec<TestStore> {
 
 pub async fn backends_with(pg_connections: u32) -> Vec<TestStore> {
     let mut v = vec![sqlite().await];
-    if let Some(_url) = database_url() {
-        #[cfg(feature = "postgres")]
-        v.push(postgres(&_url, pg_connections).await);
+    if let Some(url) = database_url() {
+        add_postgres(&mut v, &url, pg_connections).await;
     }
-    let _ = pg_connections;
     v
 }
+
+#[cfg(feature = "postgres")]
+async fn add_postgres(v: &mut Vec<TestStore>, url: &str, connections: u32) {
+    v.push(postgres(url, connections).await);
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn add_postgres(_: &mut Vec<TestStore>, _: &str, _: u32) {}
 
 /// A tenant with `contacts` contacts (ids 1..) preferring e-mail.
 pub async fn tenant_with_contacts(
