@@ -10,6 +10,10 @@ use tokio::sync::watch;
 
 use crate::{Engine, Result};
 
+/// How long after the first download later downloads are still collected: the longest link
+/// validity (9 days) plus a day.
+const DOWNLOAD_WATCH_DAYS: i64 = 10;
+
 /// Name of the E-POST poll slot in the store: one access per tenant, so one slot per tenant.
 const EPOST_POLL_SLOT: &str = "epost";
 
@@ -57,6 +61,16 @@ impl Engine {
             // Without download proof, `Sent` is as far as a delivery goes: stop asking.
             if !caps.download_proof {
                 rows.retain(|r| r.status == DeliveryStatus::InProgress);
+            } else {
+                // Recipients download again; every download is proof, so deliveries stay in the
+                // poll for the longest link validity after their first download.
+                let since = chrono::Utc::now() - chrono::Duration::days(DOWNLOAD_WATCH_DAYS);
+                rows.extend(
+                    self.inner
+                        .store
+                        .downloaded_since(tenant, route, since, self.inner.config.poll_batch)
+                        .await?,
+                );
             }
             let requests: Vec<PollRequest> = rows
                 .iter()

@@ -93,6 +93,19 @@ async fn add_list_inspect_send() {
             .len(),
         1
     );
+    // The owner downloads again later: the second download is proof too.
+    s.portal.downloads.lock().unwrap().push(portal_delivery);
+    let later = s.engine.poll_once(s.tenant).await.unwrap();
+    assert_eq!(later.downloads, 1);
+    assert_eq!(
+        s.engine
+            .store()
+            .list_downloads(s.tenant, portal_delivery)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
     // A second poll within 5 s does not ask E-POST again.
     let again = s.engine.poll_once(s.tenant).await.unwrap();
     assert_eq!(again.rate_limited, 0, "nothing open on E-POST any more");

@@ -443,6 +443,19 @@ impl Store {
         run!(self, find_by_provider_reference(tenant, reference))
     }
 
+    /// Deliveries of a route that became `Downloaded` at or after `since`: a recipient may
+    /// download again, and every download is kept as proof, so pollers keep asking about them
+    /// for a while.
+    pub async fn downloaded_since(
+        &self,
+        tenant: TenantId,
+        route: Route,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRow>> {
+        run!(self, downloaded_since(tenant, route, since, limit))
+    }
+
     /// Deliveries of a route that await news from the provider: `InProgress` with a provider
     /// reference and no lease, or `Sent` (awaiting download or confirmation).
     pub async fn open_deliveries(

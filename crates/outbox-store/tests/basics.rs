@@ -766,6 +766,34 @@ async fn shares_and_download_records() {
             s.delivery_row(tenant, ids[0]).await.unwrap().status,
             DeliveryStatus::Downloaded
         );
+        // Downloaded deliveries stay visible to pollers for later downloads, per route (the
+        // delivery is an e-mail delivery here; only its route matters).
+        let hour_ago = Utc::now() - chrono::Duration::hours(1);
+        let recent = s
+            .downloaded_since(tenant, Route::Email, hour_ago, 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            recent.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![ids[0]]
+        );
+        assert!(
+            s.downloaded_since(tenant, Route::PortalShare, hour_ago, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            s.downloaded_since(
+                tenant,
+                Route::EmailShare,
+                Utc::now() + chrono::Duration::hours(1),
+                10
+            )
+            .await
+            .unwrap()
+            .is_empty()
+        );
         let downloads = s.list_downloads(tenant, ids[0]).await.unwrap();
         assert_eq!(
             downloads.iter().map(|d| d.by.as_str()).collect::<Vec<_>>(),

@@ -46,6 +46,8 @@ pub struct Scripted {
     pub hold: std::sync::atomic::AtomicBool,
     /// Poll calls received.
     pub polls: AtomicUsize,
+    /// When downloads "happened": fixed, so a repeated report is recognisable.
+    pub epoch: chrono::DateTime<Utc>,
 }
 
 impl Scripted {
@@ -60,6 +62,7 @@ impl Scripted {
             tracking: route != Route::Email,
             hold: Default::default(),
             polls: AtomicUsize::new(0),
+            epoch: Utc::now(),
         })
     }
 
@@ -149,16 +152,23 @@ impl Channel for Scripted {
                         note: None,
                     });
                 }
-                downloads.contains(&r.delivery).then(|| StatusUpdate {
+                // Every download so far, each with a fixed time (nanoseconds included): the portal
+                // reports the same downloads again on every poll.
+                let events: Vec<DownloadEvent> = downloads
+                    .iter()
+                    .filter(|d| **d == r.delivery)
+                    .enumerate()
+                    .map(|(i, _)| DownloadEvent {
+                        document: None,
+                        at: self.epoch + chrono::Duration::seconds(i as i64),
+                        by: "owner".into(),
+                    })
+                    .collect();
+                (!events.is_empty()).then(|| StatusUpdate {
                     delivery: r.delivery,
                     status: DeliveryStatus::Downloaded,
                     at: Utc::now(),
-                    // A fixed time with nanoseconds: the portal reports the same download again.
-                    downloads: vec![DownloadEvent {
-                        document: None,
-                        at: chrono::DateTime::from_timestamp(1_790_000_000, 123_456_789).unwrap(),
-                        by: "owner".into(),
-                    }],
+                    downloads: events,
                     tracking: None,
                     note: None,
                 })

@@ -283,6 +283,32 @@ pub(crate) async fn open_deliveries(
     Ok(rows)
 }
 
+pub(crate) async fn downloaded_since(
+    pool: &Pool<Db>,
+    tenant: TenantId,
+    route: Route,
+    since: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<DeliveryRow>> {
+    let (_, limit) = page_bounds(Page::first(limit))?;
+    let mut rows = sqlx::query(concat!(
+        "SELECT ", delivery_columns!(),
+        " FROM deliveries d WHERE d.tenant_id = $1 AND d.route = $2 AND d.status = 'downloaded' \
+         AND d.changed_at >= $3 ORDER BY d.id LIMIT $4"
+    ))
+    .bind(db_id(tenant.0, "tenant")?)
+    .bind(route.as_str())
+    .bind(micros(since))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(delivery_from_row)
+    .collect::<Result<Vec<_>>>()?;
+    attach_documents(pool, &mut rows).await?;
+    Ok(rows)
+}
+
 pub(crate) async fn expired_leases(
     pool: &Pool<Db>,
     now: DateTime<Utc>,
