@@ -243,6 +243,15 @@ impl Channel for EmailChannel {
                 .into_iter()
                 .map(|what| ReadinessProblem::OverLimit { what }),
         );
+        if let Err(e) = self
+            .mailer
+            .accounts()
+            .resolve(d.tenant, d.settings().email.account)
+        {
+            problems.push(ReadinessProblem::NoMailAccount {
+                reason: e.to_string(),
+            });
+        }
         problems
     }
 

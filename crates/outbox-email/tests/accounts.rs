@@ -110,3 +110,32 @@ fn credentials_never_show() {
     assert!(!dbg.contains("Sup3r-Geheim"));
     assert!(dbg.contains("post") && dbg.contains("redacted"));
 }
+
+/// A tenant without a usable account is not ready, with the reason, before anything is sent.
+#[tokio::test]
+async fn check_reports_a_missing_mail_account() {
+    use std::sync::Arc;
+
+    use outbox_channel::{Channel, OutgoingDelivery, Sender};
+
+    let accounts =
+        MailAccounts::try_from_accounts([acc(1, 1, Security::StartTls).standard()]).unwrap();
+    let channel = EmailChannel::new(Arc::new(Mailer::smtp(accounts, SmtpOptions::default())));
+    let mut recipient = Contact::new(ContactId(7), TenantId(2), "Anna Schäfer");
+    recipient.email = Some("anna@example.de".into());
+    let delivery = |tenant: u64| OutgoingDelivery {
+        id: DeliveryId(1),
+        tenant: TenantId(tenant),
+        route: Route::Email,
+        attempt: 1,
+        recipient: recipient.clone(),
+        sender: Sender::default(),
+        documents: vec![],
+    };
+    let problems = channel.check(&delivery(2)).await;
+    assert!(
+        matches!(problems.as_slice(), [ReadinessProblem::NoMailAccount { reason }] if !reason.is_empty()),
+        "{problems:?}"
+    );
+    assert!(channel.check(&delivery(1)).await.is_empty());
+}

@@ -134,7 +134,7 @@ impl EpostChannel {
         }
         let sender = sender_problems(d);
         if !sender.is_empty() {
-            out.push(ReadinessProblem::IncompleteAddress { problems: sender });
+            out.push(ReadinessProblem::SenderIncomplete { problems: sender });
         }
         if d.documents.is_empty() {
             out.push(ReadinessProblem::PdfUnusable {

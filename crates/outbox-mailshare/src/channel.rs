@@ -8,7 +8,8 @@ use outbox_channel::{
     Capabilities, Channel, ChannelError, OutgoingDelivery, PollRequest, Receipt, StatusUpdate,
 };
 use outbox_model::{
-    DeliveryId, DeliveryStatus, EpostSettings, ReadinessProblem, Route, TenantId, check_recipient,
+    DeliveryId, DeliveryStatus, EpostSettings, Problem, ProblemCode, ReadinessProblem, Route,
+    TenantId, check_recipient,
 };
 
 use crate::error::MailShareError;
@@ -246,10 +247,13 @@ impl Channel for MailShareChannel {
         match validity_days(d) {
             Ok(_) => {}
             Err(MailShareError::ValidityOutOfRange { days }) => {
-                problems.push(ReadinessProblem::OverLimit {
-                    what: format!(
-                        "Link-Gültigkeit {days} Tage, erlaubt sind 1 bis 9 / link validity {days} days, allowed are 1 to 9"
-                    ),
+                problems.push(ReadinessProblem::InvalidSettings {
+                    problems: vec![Problem::new(
+                        ProblemCode::ShareValidityOutOfRange,
+                        "settings.email_share.validity_days",
+                        format!("Link-Gültigkeit {days} Tage: erlaubt sind 1 bis 9 Tage."),
+                        format!("Link validity of {days} days: allowed are 1 to 9 days."),
+                    )],
                 });
             }
             Err(_) => problems.push(ReadinessProblem::OverLimit {

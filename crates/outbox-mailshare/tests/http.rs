@@ -43,7 +43,7 @@ async fn validity_of_nine_days_is_accepted_and_ten_refused() {
         let problems = h.channel.check(&bad).await;
         assert!(
             problems.iter().any(
-                |p| matches!(p, ReadinessProblem::OverLimit { what } if what.contains("1 bis 9"))
+                |p| matches!(p, ReadinessProblem::InvalidSettings { problems } if problems[0].message_de.contains("1 bis 9"))
             ),
             "{days} days: {problems:?}"
         );

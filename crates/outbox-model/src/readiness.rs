@@ -20,6 +20,21 @@ pub enum ReadinessProblem {
         /// What is wrong with it (empty when the address is missing altogether).
         problems: Vec<Problem>,
     },
+    /// The sender (the tenant's name and postal address for the return line) is incomplete.
+    SenderIncomplete {
+        /// What is missing.
+        problems: Vec<Problem>,
+    },
+    /// The documents' send settings do not allow this route (link validity, portal category).
+    InvalidSettings {
+        /// What is wrong.
+        problems: Vec<Problem>,
+    },
+    /// No usable mail account for the tenant's e-mail.
+    NoMailAccount {
+        /// Why, e.g. "no standard account".
+        reason: String,
+    },
     /// The recipient has no e-mail address.
     NoEmailAddress,
     /// The recipient's e-mail address is not valid.
@@ -61,6 +76,9 @@ impl ReadinessProblem {
         match self {
             ReadinessProblem::NoRecipient => "no_recipient",
             ReadinessProblem::IncompleteAddress { .. } => "incomplete_address",
+            ReadinessProblem::SenderIncomplete { .. } => "sender_incomplete",
+            ReadinessProblem::InvalidSettings { .. } => "invalid_settings",
+            ReadinessProblem::NoMailAccount { .. } => "no_mail_account",
             ReadinessProblem::NoEmailAddress => "no_email_address",
             ReadinessProblem::InvalidEmailAddress { .. } => "invalid_email_address",
             ReadinessProblem::NoPortalAccount => "no_portal_account",
@@ -87,6 +105,26 @@ impl ReadinessProblem {
                     details.join(" ")
                 )
             }
+            ReadinessProblem::SenderIncomplete { problems } => {
+                let details: Vec<&str> = problems.iter().map(|p| p.message(lang)).collect();
+                format!(
+                    "{} {}",
+                    lang.pick("Absender unvollständig:", "Sender incomplete:"),
+                    details.join(" ")
+                )
+            }
+            ReadinessProblem::InvalidSettings { problems } => {
+                let details: Vec<&str> = problems.iter().map(|p| p.message(lang)).collect();
+                format!(
+                    "{} {}",
+                    lang.pick("Versandeinstellungen ungültig:", "Send settings invalid:"),
+                    details.join(" ")
+                )
+            }
+            ReadinessProblem::NoMailAccount { reason } => match lang {
+                Language::De => format!("Kein E-Mail-Konto für den Versand: {reason}"),
+                Language::En => format!("No mail account to send with: {reason}"),
+            },
             ReadinessProblem::NoEmailAddress => lang
                 .pick(
                     "Keine E-Mail-Adresse hinterlegt.",

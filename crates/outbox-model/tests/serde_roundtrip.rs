@@ -208,6 +208,15 @@ fn problems_and_readiness_roundtrip() {
         ReadinessProblem::IncompleteAddress {
             problems: problems.0.clone(),
         },
+        ReadinessProblem::SenderIncomplete {
+            problems: problems.0.clone(),
+        },
+        ReadinessProblem::InvalidSettings {
+            problems: problems.0.clone(),
+        },
+        ReadinessProblem::NoMailAccount {
+            reason: "no standard account".into(),
+        },
         ReadinessProblem::NoEmailAddress,
         ReadinessProblem::InvalidEmailAddress {
             address: "x@".into(),

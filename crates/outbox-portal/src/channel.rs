@@ -10,7 +10,8 @@ use outbox_channel::{
     StatusUpdate,
 };
 use outbox_model::{
-    DeliveryId, DeliveryStatus, EpostSettings, ReadinessProblem, Route, TenantId, check_recipient,
+    DeliveryId, DeliveryStatus, EpostSettings, Problem, ProblemCode, ReadinessProblem, Route,
+    TenantId, check_recipient,
 };
 
 use crate::client::{PortalClient, PortalConfig};
@@ -216,11 +217,14 @@ impl Channel for PortalChannel {
             });
         }
         for d in &delivery.documents {
-            // The model has no readiness variant for invalid settings; OverLimit carries the
-            // reason in words.
             if let Some(what) = category_problem(&d.settings.portal.category) {
-                problems.push(ReadinessProblem::OverLimit {
-                    what: format!("{what} (document {})", d.id),
+                problems.push(ReadinessProblem::InvalidSettings {
+                    problems: vec![Problem::new(
+                        ProblemCode::PortalCategoryInvalid,
+                        "settings.portal.category",
+                        format!("Portal-Kategorie von Dokument {}: {what}", d.id),
+                        format!("portal category of document {}: {what}", d.id),
+                    )],
                 });
             }
             if d.bytes.len() as u64 > self.max_document_bytes {

@@ -319,7 +319,7 @@ async fn check_reports_what_blocks_a_portal_delivery() {
     let bad_category = delivery(51, "anna", vec![document(1, "A", "")]);
     let problems = channel.check(&bad_category).await;
     assert!(
-        matches!(&problems[..], [ReadinessProblem::OverLimit { what }] if what.contains("category"))
+        matches!(&problems[..], [ReadinessProblem::InvalidSettings { problems }] if problems[0].message_en.contains("category"))
     );
 
     let mut big = delivery(52, "anna", vec![document(1, "A", "Allgemein")]);
