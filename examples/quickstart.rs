@@ -351,14 +351,14 @@ async fn print_overview(outbox: &Outbox, tenant: TenantId) -> Result<(), BoxErro
         .await?;
     println!("\nPostausgang");
     println!(
-        "{:<30} {:>9}  {:<44} {:>5} {:>7} {:>6} {:>6} {:>6}",
+        "{:<30} {:>9}  {:<56} {:>5} {:>7} {:>6} {:>6} {:>6}",
         "Bezeichnung", "Empfänger", "Versandwege", "vorb.", "in Bea.", "fehl.", "vers.", "herun."
     );
     for r in &page.rows {
         let routes: Vec<&str> = r.routes.iter().map(|x| x.label(Language::De)).collect();
         let p = r.progress;
         println!(
-            "{:<30} {:>9}  {:<44} {:>5} {:>7} {:>6} {:>6} {:>6}",
+            "{:<30} {:>9}  {:<56} {:>5} {:>7} {:>6} {:>6} {:>6}",
             r.title,
             r.recipients,
             routes.join(", "),
