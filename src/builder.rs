@@ -209,6 +209,14 @@ impl OutboxBuilder {
 
         let engine = builder.build();
         let outbox = Outbox::wire(engine, self, running).await?;
+        // Serve the tenants a previous run created; set their senders again with `open_tenant`.
+        for tenant in outbox.store().list_tenants().await? {
+            let sender = outbox_channel::Sender {
+                name: tenant.name.clone(),
+                ..Default::default()
+            };
+            outbox.open_tenant(tenant.id, sender)?;
+        }
         Ok(outbox)
     }
 }

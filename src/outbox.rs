@@ -213,8 +213,10 @@ impl Outbox {
         Ok(tenant)
     }
 
-    /// Serves an existing tenant in this process: sets its sender, gives it a mailer when mails
-    /// go to files, and includes it in the poll rounds. Call it for each tenant after a restart.
+    /// Serves a tenant in this process: sets its sender, gives it a mailer when mails go to
+    /// files, and includes it in the poll rounds. The builder opens every stored tenant with its
+    /// name as sender; call this again to set the full sender (postal address for the return
+    /// line of letters, reply-to).
     pub fn open_tenant(&self, tenant: TenantId, sender: Sender) -> Result<()> {
         #[cfg(feature = "email")]
         if let Some(mailer) = self.mailers.open_tenant(tenant, &sender.name) {

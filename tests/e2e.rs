@@ -198,3 +198,40 @@ async fn all_four_routes_deliver_and_downloads_show_in_the_overview() {
     assert_eq!(downloads[0].by, "anna");
     outbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_outbox_serves_its_tenants_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, tenant) = outbox(dir.path(), fast_engine()).await;
+    let owner = owners(&first, tenant, 1, 1, &[Route::Email]).await;
+    let doc = first
+        .add_document(
+            tenant,
+            document("Protokoll", sample_pdf::invitation(), &owner),
+        )
+        .await
+        .unwrap();
+    first.shutdown().await;
+
+    // A new process on the same data folder: the tenant's mailer is there without any call.
+    let again = outbox::Outbox::builder()
+        .data_dir(dir.path())
+        .engine_config(fast_engine())
+        .build()
+        .await
+        .unwrap();
+    let report = again.send_documents(tenant, &[doc], "e2e").await.unwrap();
+    assert_eq!(
+        (report.queued.len(), report.not_ready.len()),
+        (1, 0),
+        "{report:?}"
+    );
+    again.run_until_idle(Duration::from_secs(30)).await.unwrap();
+    let row = again
+        .store()
+        .delivery_row(tenant, report.queued[0])
+        .await
+        .unwrap();
+    assert_eq!(row.status, DeliveryStatus::Sent);
+    again.shutdown().await;
+}

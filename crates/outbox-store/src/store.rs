@@ -176,6 +176,12 @@ impl Store {
 
     // ----- tenants and contacts -----
 
+    /// Every tenant, by id: for a process that serves all tenants (the administration's own
+    /// operations, not a tenant's request, so it is the one cross-tenant read).
+    pub async fn list_tenants(&self) -> Result<Vec<Tenant>> {
+        run!(self, list_tenants())
+    }
+
     /// Creates a tenant; the store assigns its id.
     pub async fn create_tenant(&self, name: &str) -> Result<Tenant> {
         run!(self, create_tenant(self.now(), name))

@@ -910,3 +910,13 @@ async fn overview_pages_interleave_collectors_and_documents_without_gaps() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn tenants_are_listed_in_id_order() {
+    for t in common::backends().await {
+        let s = &t.store;
+        let a = s.create_tenant("HV Eins").await.unwrap();
+        let b = s.create_tenant("HV Zwei").await.unwrap();
+        assert_eq!(s.list_tenants().await.unwrap(), vec![a, b]);
+    }
+}

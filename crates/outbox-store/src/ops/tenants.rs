@@ -27,6 +27,20 @@ pub(crate) async fn get_tenant(pool: &Pool<Db>, id: TenantId) -> Result<Tenant> 
         .ok_or_else(|| StoreError::not_found("tenant", id))
 }
 
+pub(crate) async fn list_tenants(pool: &Pool<Db>) -> Result<Vec<Tenant>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM tenants ORDER BY id")
+        .fetch_all(pool)
+        .await?;
+    rows.into_iter()
+        .map(|(id, name)| {
+            Ok(Tenant {
+                id: TenantId(model_id(id)?),
+                name,
+            })
+        })
+        .collect()
+}
+
 pub(crate) async fn upsert_contact(pool: &Pool<Db>, now: DateTime<Utc>, c: &Contact) -> Result<()> {
     let tenant = db_id(c.tenant.0, "tenant")?;
     let id = i64::try_from(c.id.0).map_err(|_| {
