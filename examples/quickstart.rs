@@ -216,6 +216,9 @@ async fn main() -> Result<(), BoxError> {
             reasons.join(" ")
         );
     }
+    for (doc, recipient) in &report.without_route {
+        println!("ohne Versandweg: Dokument {doc}, Empfänger {recipient}");
+    }
     let bar = ProgressBar::new(report.queued.len() as u64)
         .with_style(
             ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} {msg}")?

@@ -34,6 +34,9 @@ pub struct SendReport {
     pub failed: Vec<(DeliveryId, String)>,
     /// Deliveries that are not ready, with their reasons; they stay prepared.
     pub not_ready: Vec<NotReady>,
+    /// Recipients of the selected documents with no route at all (no preferred route, or all
+    /// removed): nothing can be sent to them until a route is added.
+    pub without_route: Vec<(DocumentId, ContactId)>,
 }
 
 impl Engine {
@@ -55,7 +58,15 @@ impl Engine {
         }
         ids.sort_unstable();
         ids.dedup();
-        self.send_deliveries(tenant, &ids, by).await
+        let mut report = self.send_deliveries(tenant, &ids, by).await?;
+        for d in documents {
+            for rr in self.inner.store.routes_for_document(tenant, *d).await? {
+                if rr.routes.is_empty() {
+                    report.without_route.push((*d, rr.recipient));
+                }
+            }
+        }
+        Ok(report)
     }
 
     pub(crate) async fn send_deliveries(

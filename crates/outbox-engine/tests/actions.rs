@@ -157,6 +157,42 @@ async fn not_ready_reasons_are_reported_and_nothing_is_skipped() {
 }
 
 #[tokio::test]
+async fn recipients_without_any_route_are_reported_not_skipped() {
+    let s = setup().await;
+    let with = owner(&s, 1, "Mit Weg", &[Route::Email]).await;
+    let without = owner(&s, 2, "Ohne Weg", &[]).await;
+    let doc = s
+        .engine
+        .add_document(s.tenant, new_doc("Einladung", 1, &[with.id, without.id]))
+        .await
+        .unwrap();
+    let report = s
+        .engine
+        .send_documents(s.tenant, &[doc], "alice")
+        .await
+        .unwrap();
+    assert_eq!(report.queued.len(), 1);
+    assert_eq!(report.without_route, vec![(doc, without.id)]);
+    // Adding a route for that recipient makes a delivery for them.
+    s.engine
+        .add_route(
+            s.tenant,
+            &[doc],
+            Some(without.id),
+            Route::PortalShare,
+            "alice",
+        )
+        .await
+        .unwrap();
+    let report = s
+        .engine
+        .send_documents(s.tenant, &[doc], "alice")
+        .await
+        .unwrap();
+    assert_eq!((report.queued.len(), report.without_route.len()), (1, 0));
+}
+
+#[tokio::test]
 async fn route_without_channel_is_not_ready() {
     let s = setup().await;
     let c = owner(&s, 1, "Teilnehmer", &[Route::EmailShare]).await;
