@@ -93,13 +93,10 @@ impl Outbox {
                     per_tenant: Default::default(),
                 },
             };
-            if let Some(m) = mailers
-                .mailer(TenantId(0))
-                .filter(|_| matches!(mailers, Mailers::Shared(_)))
-            {
+            if let Mailers::Shared(m) = &mailers {
                 engine
                     .channels()
-                    .register(Arc::new(outbox_email::EmailChannel::new(m)));
+                    .register(Arc::new(outbox_email::EmailChannel::new(m.clone())));
             }
             Arc::new(mailers)
         };

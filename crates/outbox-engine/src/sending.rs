@@ -78,6 +78,7 @@ impl Engine {
         let store = &self.inner.store;
         let mut loader = Loader::new(self, tenant);
         let mut report = SendReport::default();
+        let mut queued_routes = Vec::new();
         for id in ids {
             let row = store.delivery_row(tenant, *id).await?;
             if row.status != DeliveryStatus::Prepared {
@@ -105,6 +106,7 @@ impl Engine {
             let problems = self.readiness(&mut loader, &row, &docs).await?;
             if problems.is_empty() {
                 report.queued.push(row.id);
+                queued_routes.push(row.route);
             } else {
                 report.not_ready.push(NotReady {
                     delivery: row.id,
@@ -117,8 +119,7 @@ impl Engine {
         }
         if !report.queued.is_empty() {
             store.queue(tenant, &report.queued, by).await?;
-            for id in &report.queued {
-                let route = report_route(store, tenant, *id).await?;
+            for (id, route) in report.queued.iter().zip(queued_routes) {
                 self.inner
                     .events
                     .emit(tenant, *id, route, StatusKind::Queued);
@@ -159,16 +160,8 @@ impl Engine {
         if channel.is_none() && row.route != Route::EpostLetter {
             problems.push(ReadinessProblem::RouteUnavailable { route: row.route });
         }
-        if row.route == Route::EpostLetter {
-            for d in docs {
-                let bytes = loader.bytes(&d.blob_key).await?;
-                if let Err(e) = outbox_pdf::inspect(&bytes) {
-                    problems.push(ReadinessProblem::PdfUnusable {
-                        reason: format!("{}: {e}", d.document.file_name),
-                    });
-                }
-            }
-        }
+        // Whether the PDFs are printable is the E-POST channel's check (it knows the provider's
+        // rules); `add_document` already refused files that cannot be read at all.
         if let (Some(channel), Some(_)) = (&channel, &contact)
             && let Some(out) = loader
                 .outgoing(
@@ -188,12 +181,4 @@ impl Engine {
         }
         Ok(problems)
     }
-}
-
-async fn report_route(
-    store: &outbox_store::Store,
-    tenant: TenantId,
-    id: DeliveryId,
-) -> Result<Route> {
-    Ok(store.delivery_row(tenant, id).await?.route)
 }
