@@ -28,7 +28,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use outbox_pdf::{Bundler, CoverSheet, EnclosedDocument};
+use outbox_pdf::{Bundler, CoverSheet, EnclosedDocument, LetterSummary, Limits};
 
 struct Args {
     output: PathBuf,
@@ -79,7 +79,29 @@ fn title_of(path: &Path) -> String {
 
 fn run(args: &Args) -> Result<(), String> {
     let cover = args.cover.as_deref().map(read_cover).transpose()?;
-    let mut bundler = Bundler::new();
+    let file = std::fs::File::create(&args.output)
+        .map_err(|e| format!("{}: {e}", args.output.display()))?;
+    // The letter is written while the inputs are read; a failure leaves no half file behind.
+    let result = write_letter(args, cover, BufWriter::new(file));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&args.output);
+    }
+    let summary = result?;
+    for warning in &summary.warnings {
+        eprintln!("note: {warning}");
+    }
+    println!("pages: {}", summary.pages);
+    println!("sheets: {}", summary.sheets);
+    println!("bytes: {}", summary.bytes);
+    Ok(())
+}
+
+fn write_letter(
+    args: &Args,
+    cover: Option<CoverSheet>,
+    out: BufWriter<std::fs::File>,
+) -> Result<LetterSummary, String> {
+    let mut bundler = Bundler::writing_to(out, Limits::default());
     let mut enclosed = Vec::new();
     for input in &args.inputs {
         // Each input's bytes are dropped once its pages are in the letter.
@@ -100,21 +122,12 @@ fn run(args: &Args) -> Result<(), String> {
             .add_cover(&cover)
             .map_err(|e| format!("cover sheet: {e}"))?;
     }
-    let file = std::fs::File::create(&args.output)
-        .map_err(|e| format!("{}: {e}", args.output.display()))?;
-    let mut out = BufWriter::new(file);
-    let summary = bundler
-        .write_to(&mut out)
+    let (mut out, summary) = bundler
+        .close()
         .map_err(|e| format!("{}: {e}", args.output.display()))?;
     out.flush()
         .map_err(|e| format!("{}: {e}", args.output.display()))?;
-    for warning in &summary.warnings {
-        eprintln!("note: {warning}");
-    }
-    println!("pages: {}", summary.pages);
-    println!("sheets: {}", summary.sheets);
-    println!("bytes: {}", summary.bytes);
-    Ok(())
+    Ok(summary)
 }
 
 fn main() -> ExitCode {

@@ -6,15 +6,18 @@
 //! nothing leaks between inputs and the output needs no separate pruning pass.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::fmt;
 use std::io::Write;
 
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Object, ObjectId};
 
 use crate::cover::{CoverSheet, cover_sheet};
+use crate::doc::{Doc, Taken};
 use crate::error::{PdfError, Result};
 use crate::limits::Limits;
-use crate::load::{guarded, load, parse_version};
+use crate::load::{Loaded, analyse, guarded, load_full, parse_version};
 use crate::page_transform::normalise_page;
+use crate::sink::{HEADER_VERSION, PdfSink};
 use crate::warning::Warning;
 
 /// A normalised single document.
@@ -98,18 +101,50 @@ pub fn bundle(cover: Option<&CoverSheet>, documents: &[&[u8]]) -> Result<Letter>
     bundler.finish()
 }
 
-/// Incremental letter builder: add inputs one at a time (each input's bytes can be dropped
-/// after [`Bundler::add_pdf`] returns), then write the result.
-#[derive(Debug)]
-pub struct Bundler {
-    out: Document,
+/// Incremental letter builder: add inputs one at a time, then finish.
+///
+/// Each input's objects are written out while it is added, so memory stays near the size
+/// of the largest input, not of the letter: [`Bundler::new`] collects the letter in memory,
+/// [`Bundler::writing_to`] streams it to a file or socket. Each input's bytes can be dropped
+/// as soon as [`Bundler::add_pdf`] returns.
+///
+/// ```no_run
+/// use std::io::BufWriter;
+/// use outbox_pdf::{Bundler, Limits};
+///
+/// let out = BufWriter::new(std::fs::File::create("letter.pdf")?);
+/// let mut bundler = Bundler::writing_to(out, Limits::default());
+/// for path in ["a.pdf", "b.pdf"] {
+///     bundler.add_pdf(&std::fs::read(path)?)?;
+/// }
+/// let (_file, summary) = bundler.close()?;
+/// println!("{} pages on {} sheets", summary.pages, summary.sheets);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Bundler<W: Write = Vec<u8>> {
+    sink: PdfSink<W>,
+    /// Set after a write failed: the output is incomplete and stays so.
+    broken: Option<String>,
     next_id: u32,
-    pages_id: ObjectId,
-    kids: Vec<ObjectId>,
+    kids: Vec<u32>,
     warnings: Vec<Warning>,
     inputs: usize,
     version: (u32, u32),
     limits: Limits,
+}
+
+/// The page tree root; every copied page points at it.
+const PAGES_ID: u32 = 1;
+
+impl<W: Write> fmt::Debug for Bundler<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Bundler")
+            .field("pages", &self.kids.len())
+            .field("inputs", &self.inputs)
+            .field("bytes_written", &self.sink.written())
+            .field("broken", &self.broken)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Bundler {
@@ -119,23 +154,43 @@ impl Default for Bundler {
 }
 
 impl Bundler {
-    /// An empty letter with default [`Limits`].
+    /// An empty letter, collected in memory, with default [`Limits`].
     #[must_use]
     pub fn new() -> Self {
         Self::with_limits(Limits::default())
     }
 
-    /// An empty letter with explicit [`Limits`] applied to every input.
+    /// An empty letter, collected in memory, with explicit [`Limits`] applied to every input.
     #[must_use]
     pub fn with_limits(limits: Limits) -> Self {
+        Self::writing_to(Vec::new(), limits)
+    }
+
+    /// Finishes the letter and returns it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Bundler::close`].
+    pub fn finish(self) -> Result<Letter> {
+        let (pdf, summary) = self.close()?;
+        Ok(Letter { pdf, summary })
+    }
+}
+
+impl<W: Write> Bundler<W> {
+    /// An empty letter written to `out` as inputs are added (wrap files in a
+    /// `BufWriter`). If adding an input fails, the letter can still be finished with the
+    /// inputs added before; a failed write ends it.
+    #[must_use]
+    pub fn writing_to(out: W, limits: Limits) -> Self {
         Self {
-            out: Document::with_version("1.4"),
-            next_id: 2,
-            pages_id: (1, 0),
+            sink: PdfSink::new(out),
+            broken: None,
+            next_id: PAGES_ID + 1,
             kids: Vec::new(),
             warnings: Vec::new(),
             inputs: 0,
-            version: (1, 4),
+            version: HEADER_VERSION,
             limits,
         }
     }
@@ -152,7 +207,8 @@ impl Bundler {
     ///
     /// # Errors
     ///
-    /// [`PdfError::CoverLayout`] when the data does not fit the address zones.
+    /// [`PdfError::CoverLayout`] when the data does not fit the address zones,
+    /// [`PdfError::Write`] when writing fails.
     pub fn add_cover(&mut self, cover: &CoverSheet) -> Result<usize> {
         let bytes = cover_sheet(cover)?;
         let before = self.kids.len();
@@ -166,7 +222,8 @@ impl Bundler {
     ///
     /// # Errors
     ///
-    /// The load errors of [`inspect`](crate::inspect); nothing is added on error.
+    /// The load errors of [`inspect`](crate::inspect), [`PdfError::Write`] when writing
+    /// fails; no page is added on error.
     pub fn add_pdf(&mut self, pdf: &[u8]) -> Result<usize> {
         let input = self.inputs;
         let added = self.add(pdf, Some(input))?;
@@ -175,13 +232,20 @@ impl Bundler {
     }
 
     fn add(&mut self, pdf: &[u8], input: Option<usize>) -> Result<usize> {
-        // After a caught panic the output may hold some objects of the failed input, but none
-        // of its pages (the page list is extended last): unreferenced, harmless dead weight.
+        if let Some(reason) = &self.broken {
+            return Err(PdfError::Write {
+                reason: reason.clone(),
+            });
+        }
+        // After a caught panic or a failed input the output may hold some of its objects,
+        // but none of its pages (the page list is extended last): unreferenced dead weight.
         guarded(|| self.add_unguarded(pdf, input))
     }
 
     fn add_unguarded(&mut self, pdf: &[u8], input: Option<usize>) -> Result<usize> {
-        let loaded = load(pdf, &self.limits)?;
+        let (mut loaded, mut warnings) = analyse(pdf, &self.limits, |loaded| {
+            self.normalise_pages(loaded, input)
+        })?;
         let total = self.kids.len() + loaded.pages.len();
         if total > self.limits.max_pages {
             return Err(PdfError::LimitExceeded {
@@ -190,28 +254,19 @@ impl Bundler {
                 limit: self.limits.max_pages as u64,
             });
         }
-        let mut doc = loaded.doc;
-        // Loaded files may state a too-small /Size; new objects must not overwrite old ones.
-        let highest = doc.objects.keys().map(|k| k.0).max().unwrap_or(0);
-        doc.max_id = doc.max_id.max(highest);
-        let mut warnings = Vec::new();
-        for (i, page) in loaded.pages.iter().enumerate() {
-            normalise_page(
-                &mut doc,
-                page,
-                i + 1,
-                input.unwrap_or(0),
-                self.limits.max_decompressed_stream_bytes,
-                &mut warnings,
-            );
-        }
         let page_ids: Vec<ObjectId> = loaded.pages.iter().map(|p| p.id).collect();
-        let new_pages = self.move_reachable(doc, &page_ids)?;
-        for id in &new_pages {
-            if let Some(Object::Dictionary(d)) = self.out.objects.get_mut(id) {
-                d.set("Parent", Object::Reference(self.pages_id));
+        let new_pages = match self.copy_reachable(&mut loaded.doc, &page_ids)? {
+            Some(pages) => pages,
+            None => {
+                // The lazy reader failed on an object met while copying: start over from a
+                // full load; what was written so far stays behind, unreferenced.
+                let mut full = load_full(pdf, &self.limits)?;
+                warnings = self.normalise_pages(&mut full, input);
+                let page_ids: Vec<ObjectId> = full.pages.iter().map(|p| p.id).collect();
+                self.copy_reachable(&mut full.doc, &page_ids)?
+                    .ok_or_else(|| PdfError::damaged("an object could not be read"))?
             }
-        }
+        };
         self.kids.extend(new_pages);
         if input.is_some() {
             self.warnings.extend(warnings);
@@ -223,61 +278,108 @@ impl Bundler {
         Ok(page_ids.len())
     }
 
-    /// Moves every object reachable from `pages` into the output under new ids.
-    fn move_reachable(&mut self, mut src: Document, pages: &[ObjectId]) -> Result<Vec<ObjectId>> {
-        let mut map: HashMap<ObjectId, ObjectId> = HashMap::new();
-        let mut order: Vec<ObjectId> = Vec::new();
+    fn normalise_pages(&self, loaded: &mut Loaded<'_>, input: Option<usize>) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        for (i, page) in loaded.pages.iter().enumerate() {
+            normalise_page(
+                &mut loaded.doc,
+                page,
+                i + 1,
+                input.unwrap_or(0),
+                self.limits.max_decompressed_stream_bytes,
+                &mut warnings,
+            );
+        }
+        warnings
+    }
+
+    /// Writes every object reachable from `pages` under new numbers; returns the new page
+    /// numbers, or `None` when the lazy reader failed on an object.
+    fn copy_reachable(
+        &mut self,
+        doc: &mut Doc<'_>,
+        pages: &[ObjectId],
+    ) -> Result<Option<Vec<u32>>> {
+        let mut map: HashMap<ObjectId, u32> = HashMap::new();
         let mut queue: VecDeque<ObjectId> = VecDeque::new();
-        let mut skipped: HashSet<ObjectId> = HashSet::new();
+        let page_set: HashSet<ObjectId> = pages.iter().copied().collect();
         for id in pages {
             if !map.contains_key(id) {
                 let new = self.fresh_id()?;
                 map.insert(*id, new);
-                order.push(*id);
                 queue.push_back(*id);
             }
         }
-        while let Some(id) = queue.pop_front() {
-            let Some(obj) = src.objects.get(&id) else {
-                continue;
+        while let Some(old) = queue.pop_front() {
+            let new = map[&old];
+            let taken = match doc.take(old) {
+                Ok(t) => t,
+                Err(_) => return Ok(None),
             };
-            let mut stack: Vec<&Object> = vec![obj];
-            while let Some(o) = stack.pop() {
-                match o {
-                    Object::Reference(r) => {
-                        if map.contains_key(r) || skipped.contains(r) {
-                            continue;
-                        }
-                        if is_structural(src.objects.get(r)) {
-                            // Old catalogs and page-tree nodes must not come along.
-                            skipped.insert(*r);
-                            continue;
-                        }
-                        let new = self.fresh_id()?;
-                        map.insert(*r, new);
-                        order.push(*r);
-                        queue.push_back(*r);
+            let written = match taken {
+                // A dangling reference is null, which is what readers make of it.
+                None => self.sink.object(new, &Object::Null),
+                Some(Taken::Object(mut obj)) => {
+                    if is_structural(&obj) {
+                        // Old catalogs and page-tree nodes must not come along.
+                        obj = Object::Null;
                     }
-                    Object::Array(a) => stack.extend(a.iter()),
-                    Object::Dictionary(d) => stack.extend(d.iter().map(|(_, v)| v)),
-                    Object::Stream(s) => stack.extend(s.dict.iter().map(|(_, v)| v)),
-                    _ => {}
+                    self.renumber(&mut obj, &mut map, &mut queue)?;
+                    if page_set.contains(&old)
+                        && let Object::Dictionary(d) = &mut obj
+                    {
+                        d.set("Parent", Object::Reference((PAGES_ID, 0)));
+                    }
+                    self.sink.object(new, &obj)
                 }
-            }
-        }
-        for old in order {
-            let Some(new) = map.get(&old).copied() else {
-                continue;
+                Some(Taken::Stream(mut dict, data)) => {
+                    // The length is written from the data; an indirect one is not needed.
+                    dict.remove(b"Length");
+                    for (_, value) in dict.iter_mut() {
+                        self.renumber(value, &mut map, &mut queue)?;
+                    }
+                    self.sink.stream(new, &dict, &data)
+                }
             };
-            // A dangling reference becomes null, which is what readers make of it.
-            let mut obj = src.objects.remove(&old).unwrap_or(Object::Null);
-            rewrite_refs(&mut obj, &map);
-            self.out.objects.insert(new, obj);
+            written.map_err(|e| self.fail(&e))?;
         }
-        Ok(pages.iter().filter_map(|p| map.get(p).copied()).collect())
+        Ok(Some(
+            pages.iter().filter_map(|p| map.get(p).copied()).collect(),
+        ))
     }
 
-    fn fresh_id(&mut self) -> Result<ObjectId> {
+    /// Gives every reference inside `obj` its new number, queueing objects met first here.
+    fn renumber(
+        &mut self,
+        obj: &mut Object,
+        map: &mut HashMap<ObjectId, u32>,
+        queue: &mut VecDeque<ObjectId>,
+    ) -> Result<()> {
+        let mut stack: Vec<&mut Object> = vec![obj];
+        while let Some(o) = stack.pop() {
+            match o {
+                Object::Reference(r) => {
+                    let new = match map.get(r) {
+                        Some(n) => *n,
+                        None => {
+                            let n = self.fresh_id()?;
+                            map.insert(*r, n);
+                            queue.push_back(*r);
+                            n
+                        }
+                    };
+                    *r = (new, 0);
+                }
+                Object::Array(a) => stack.extend(a.iter_mut()),
+                Object::Dictionary(d) => stack.extend(d.iter_mut().map(|(_, v)| v)),
+                Object::Stream(s) => stack.extend(s.dict.iter_mut().map(|(_, v)| v)),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn fresh_id(&mut self) -> Result<u32> {
         let id = self.next_id;
         if id as usize > self.limits.max_objects.saturating_mul(4) {
             return Err(PdfError::LimitExceeded {
@@ -287,106 +389,75 @@ impl Bundler {
             });
         }
         self.next_id += 1;
-        Ok((id, 0))
+        Ok(id)
     }
 
-    /// Writes the letter to `target` and returns its figures.
+    fn fail(&mut self, e: &std::io::Error) -> PdfError {
+        let reason = e.to_string();
+        self.broken = Some(reason.clone());
+        PdfError::Write { reason }
+    }
+
+    /// Writes the page tree, catalog and cross-reference table, and returns the writer and
+    /// the letter's figures.
     ///
     /// # Errors
     ///
-    /// [`PdfError::NoPages`] when nothing was added, [`PdfError::Write`] when writing fails.
-    pub fn write_to<W: Write>(mut self, target: &mut W) -> Result<LetterSummary> {
+    /// [`PdfError::NoPages`] when nothing was added, [`PdfError::Write`] when writing failed
+    /// (now or while adding).
+    pub fn close(mut self) -> Result<(W, LetterSummary)> {
+        if let Some(reason) = self.broken.take() {
+            return Err(PdfError::Write { reason });
+        }
         if self.kids.is_empty() {
             return Err(PdfError::NoPages);
         }
         let pages = self.kids.len();
-        let catalog_id = (self.next_id, 0);
-        self.next_id += 1;
         let mut pages_dict = Dictionary::new();
         pages_dict.set("Type", Object::Name(b"Pages".to_vec()));
         pages_dict.set("Count", Object::Integer(pages as i64));
         pages_dict.set(
             "Kids",
-            Object::Array(self.kids.iter().map(|k| Object::Reference(*k)).collect()),
+            Object::Array(
+                self.kids
+                    .iter()
+                    .map(|k| Object::Reference((*k, 0)))
+                    .collect(),
+            ),
         );
-        self.out
-            .objects
-            .insert(self.pages_id, Object::Dictionary(pages_dict));
         let mut catalog = Dictionary::new();
         catalog.set("Type", Object::Name(b"Catalog".to_vec()));
-        catalog.set("Pages", Object::Reference(self.pages_id));
-        self.out
-            .objects
-            .insert(catalog_id, Object::Dictionary(catalog));
-        self.out.trailer.set("Root", Object::Reference(catalog_id));
-        self.out.max_id = self.next_id - 1;
-        self.out.version = format!("{}.{}", self.version.0, self.version.1);
-        let mut counting = CountingWriter {
-            inner: target,
-            bytes: 0,
-        };
-        self.out
-            .save_to(&mut counting)
-            .map_err(|e| PdfError::Write {
-                reason: e.to_string(),
-            })?;
-        counting.flush().map_err(|e| PdfError::Write {
-            reason: e.to_string(),
-        })?;
-        Ok(LetterSummary {
-            pages,
-            sheets: sheets(pages, true),
-            bytes: counting.bytes,
-            warnings: self.warnings,
-        })
-    }
-
-    /// Writes the letter into memory.
-    ///
-    /// # Errors
-    ///
-    /// As [`Bundler::write_to`].
-    pub fn finish(self) -> Result<Letter> {
-        let mut pdf = Vec::new();
-        let summary = self.write_to(&mut pdf)?;
-        Ok(Letter { pdf, summary })
-    }
-}
-
-fn is_structural(obj: Option<&Object>) -> bool {
-    matches!(obj, Some(Object::Dictionary(d)) if d.get_type().is_ok_and(|t| t == b"Pages" || t == b"Catalog"))
-}
-
-/// Renumbers every reference inside `obj`; references to objects not moved become null.
-fn rewrite_refs(obj: &mut Object, map: &HashMap<ObjectId, ObjectId>) {
-    let mut stack: Vec<&mut Object> = vec![obj];
-    while let Some(o) = stack.pop() {
-        match o {
-            Object::Reference(r) => match map.get(r) {
-                Some(new) => *r = *new,
-                None => *o = Object::Null,
-            },
-            Object::Array(a) => stack.extend(a.iter_mut()),
-            Object::Dictionary(d) => stack.extend(d.iter_mut().map(|(_, v)| v)),
-            Object::Stream(s) => stack.extend(s.dict.iter_mut().map(|(_, v)| v)),
-            _ => {}
+        catalog.set("Pages", Object::Reference((PAGES_ID, 0)));
+        if self.version > HEADER_VERSION {
+            let (major, minor) = self.version;
+            catalog.set(
+                "Version",
+                Object::Name(format!("{major}.{minor}").into_bytes()),
+            );
         }
+        let catalog_id = self.fresh_id()?;
+        let write_error = |e: std::io::Error| PdfError::Write {
+            reason: e.to_string(),
+        };
+        self.sink
+            .object(PAGES_ID, &Object::Dictionary(pages_dict))
+            .map_err(write_error)?;
+        self.sink
+            .object(catalog_id, &Object::Dictionary(catalog))
+            .map_err(write_error)?;
+        let (out, bytes) = self.sink.finish(catalog_id).map_err(write_error)?;
+        Ok((
+            out,
+            LetterSummary {
+                pages,
+                sheets: sheets(pages, true),
+                bytes,
+                warnings: self.warnings,
+            },
+        ))
     }
 }
 
-struct CountingWriter<'a, W: Write> {
-    inner: &'a mut W,
-    bytes: u64,
-}
-
-impl<W: Write> Write for CountingWriter<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.bytes += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
+fn is_structural(obj: &Object) -> bool {
+    matches!(obj, Object::Dictionary(d) if d.get_type().is_ok_and(|t| t == b"Pages" || t == b"Catalog"))
 }

@@ -6,7 +6,7 @@ use crate::error::PdfError;
 use crate::geometry::pt_to_mm;
 use crate::inspect::page_info;
 use crate::limits::Limits;
-use crate::load::load;
+use crate::load::{Loaded, analyse};
 use crate::marks::{marks_of_page, page_resources};
 use crate::zones::{franking_zone, left_strip};
 
@@ -119,20 +119,28 @@ pub fn check_epost_with_limits(pdf: &[u8], limits: &Limits) -> Vec<EpostProblem>
             max: EPOST_MAX_BYTES,
         });
     }
-    let loaded = match load(pdf, limits) {
-        Ok(l) => l,
-        Err(PdfError::PasswordRequired) => {
-            problems.push(EpostProblem::Encrypted);
-            return problems;
-        }
-        Err(e) => {
-            problems.push(EpostProblem::Unreadable(e));
-            return problems;
-        }
-    };
-    if loaded.was_encrypted {
+    let (was_encrypted, page_problems) =
+        match analyse(pdf, limits, |loaded| page_problems(loaded, limits)) {
+            Ok((loaded, found)) => (loaded.was_encrypted, found),
+            Err(PdfError::PasswordRequired) => {
+                problems.push(EpostProblem::Encrypted);
+                return problems;
+            }
+            Err(e) => {
+                problems.push(EpostProblem::Unreadable(e));
+                return problems;
+            }
+        };
+    if was_encrypted {
         problems.push(EpostProblem::Encrypted);
     }
+    problems.extend(page_problems);
+    problems
+}
+
+/// Page count, page geometry and the cover-sheet zones of the first page.
+fn page_problems(loaded: &Loaded<'_>, limits: &Limits) -> Vec<EpostProblem> {
+    let mut problems = Vec::new();
     if loaded.pages.len() > EPOST_MAX_PAGES {
         problems.push(EpostProblem::TooManyPages {
             pages: loaded.pages.len(),

@@ -1,11 +1,12 @@
 //! `inspect`: page count, effective boxes and rotation, encryption and version.
 
-use lopdf::{Document, Object};
+use lopdf::Object;
 
+use crate::doc::{Doc, as_number, deref};
 use crate::error::Result;
 use crate::geometry::{A4_HEIGHT_PT, A4_TOLERANCE_PT, A4_WIDTH_PT, Rect};
 use crate::limits::Limits;
-use crate::load::{PageRef, as_number, deref, load};
+use crate::load::{PageRef, analyse};
 
 /// US Letter, what readers assume when a page has no `/MediaBox` at all.
 const FALLBACK_MEDIA_BOX: Rect = Rect {
@@ -100,13 +101,14 @@ pub fn inspect(pdf: &[u8]) -> Result<PdfInfo> {
 ///
 /// As [`inspect`].
 pub fn inspect_with_limits(pdf: &[u8], limits: &Limits) -> Result<PdfInfo> {
-    let loaded = load(pdf, limits)?;
-    let pages = loaded
-        .pages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| page_info(&loaded.doc, p, i + 1))
-        .collect();
+    let (loaded, pages) = analyse(pdf, limits, |loaded| {
+        loaded
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| page_info(&loaded.doc, p, i + 1))
+            .collect()
+    })?;
     Ok(PdfInfo {
         version: loaded.version,
         file_size: pdf.len() as u64,
@@ -115,8 +117,8 @@ pub fn inspect_with_limits(pdf: &[u8], limits: &Limits) -> Result<PdfInfo> {
     })
 }
 
-pub(crate) fn page_info(doc: &Document, page: &PageRef, number: usize) -> PageInfo {
-    let dict = doc.objects.get(&page.id).and_then(|o| o.as_dict().ok());
+pub(crate) fn page_info(doc: &Doc<'_>, page: &PageRef, number: usize) -> PageInfo {
+    let dict = doc.get(page.id).and_then(|o| o.as_dict().ok());
     let attr = |key: &[u8], inherited: &Option<Object>| -> Option<Object> {
         dict.and_then(|d| d.get(key).ok().cloned())
             .or_else(|| inherited.clone())
@@ -169,7 +171,7 @@ pub(crate) fn normalise_rotation(raw: i64) -> u16 {
 }
 
 /// A 4-number array (numbers may be indirect) as a rectangle; `None` when malformed.
-pub(crate) fn read_rect(doc: &Document, obj: &Object) -> Option<Rect> {
+pub(crate) fn read_rect(doc: &Doc<'_>, obj: &Object) -> Option<Rect> {
     let arr = deref(doc, obj)?.as_array().ok()?;
     if arr.len() != 4 {
         return None;

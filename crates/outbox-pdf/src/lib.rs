@@ -41,11 +41,12 @@
 //! # Cost
 //!
 //! Content streams are never decoded or re-encoded by normalisation (only counted for
-//! `q`/`Q` on pages that get a transform), so a letter costs about what lopdf needs to load
-//! and save its inputs. Memory is bounded by lopdf's object model: about 2× the input for
-//! image-heavy files (scans), up to about 10× for object-dense ones (books with thousands of
-//! annotations and small objects). [`Bundler`] lets a caller drop each input's bytes as soon
-//! as it was added and stream the result to a writer.
+//! `q`/`Q` on pages that get a transform). Inputs are read lazily: only the objects a step
+//! needs are parsed, straight from the input bytes, and stream data is never copied until
+//! it is written; files whose cross-reference data is damaged, and encrypted files, are
+//! loaded in full by lopdf instead (it reconstructs and decrypts). [`Bundler`] writes each
+//! object of the letter as soon as it is copied, so a letter needs little more memory than
+//! its largest input, and [`Bundler::writing_to`] streams it to a file.
 //!
 //! # Example
 //!
@@ -72,15 +73,19 @@
 mod bundle;
 mod check;
 mod cover;
+mod doc;
 mod error;
 pub mod geometry;
 mod helvetica;
 mod inspect;
+mod lazy;
+mod lazy_source;
 mod limits;
 mod load;
 mod marks;
 mod page_transform;
 mod render;
+mod sink;
 mod warning;
 pub mod zones;
 

@@ -1,23 +1,29 @@
-//! Loading untrusted bytes with lopdf, and walking the page tree ourselves.
+//! Loading untrusted bytes, and walking the page tree ourselves.
 //!
+//! Files are read lazily when their cross-reference data is intact and they are not
+//! encrypted (almost always); anything the lazy reader cannot read is loaded in full by
+//! lopdf, which reconstructs damaged files and decrypts those without a user password.
 //! lopdf's own page iterator neither reports loops nor resolves inherited `MediaBox`,
 //! `CropBox` and `Rotate`, and it loads password-protected files as `Ok` with no pages, so
-//! this module does both walks itself and turns every failure into a distinct [`PdfError`].
+//! this module walks the page tree itself and turns every failure into a distinct
+//! [`PdfError`].
 
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
+use crate::doc::{Doc, deref};
 use crate::error::{PdfError, Result};
+use crate::lazy_source::LazySource;
 use crate::limits::Limits;
 
 /// How far into the file the `%PDF-` header may start (leading junk is common).
 const HEADER_SEARCH_BYTES: usize = 1024;
 
 /// A loaded, decrypted document with its page leaves in order.
-pub(crate) struct Loaded {
-    pub(crate) doc: Document,
+pub(crate) struct Loaded<'a> {
+    pub(crate) doc: Doc<'a>,
     pub(crate) pages: Vec<PageRef>,
     pub(crate) was_encrypted: bool,
     pub(crate) version: String,
@@ -54,8 +60,9 @@ impl Inherited {
     }
 }
 
-/// Checks size and header, loads with bounded decompression, rejects encrypted and empty files.
-pub(crate) fn load(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
+/// Checks size and header, reads lazily or else loads in full with bounded decompression,
+/// rejects encrypted and empty files.
+pub(crate) fn load<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Loaded<'a>> {
     let size = bytes.len() as u64;
     if size > limits.max_input_bytes {
         return Err(PdfError::LimitExceeded {
@@ -68,6 +75,55 @@ pub(crate) fn load(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(PdfError::NotPdf);
     }
+    match load_lazy(bytes, limits) {
+        Some(loaded) => Ok(loaded),
+        None => load_full(bytes, limits),
+    }
+}
+
+/// The lazy reading, or `None` when anything in it failed: lopdf then gets the last word,
+/// on the file and on the error.
+fn load_lazy<'a>(bytes: &'a [u8], limits: &Limits) -> Option<Loaded<'a>> {
+    let source = catch_unwind(AssertUnwindSafe(|| LazySource::open(bytes, limits)))
+        .ok()?
+        .ok()?;
+    let doc = Doc::lazy(source);
+    let pages = catch_unwind(AssertUnwindSafe(|| page_leaves(&doc, limits)))
+        .ok()?
+        .ok()?;
+    if pages.is_empty() || doc.lazy_failure().is_some() {
+        return None;
+    }
+    let version = effective_version(&doc);
+    Some(Loaded {
+        doc,
+        pages,
+        was_encrypted: false,
+        version,
+    })
+}
+
+/// Loads `bytes` and runs `f` on them. When the lazy reader failed on an object that `f`
+/// looked at, `f`'s answer is thrown away and it runs again on a full load.
+pub(crate) fn analyse<'a, T>(
+    bytes: &'a [u8],
+    limits: &Limits,
+    mut f: impl FnMut(&mut Loaded<'a>) -> T,
+) -> Result<(Loaded<'a>, T)> {
+    let mut loaded = load(bytes, limits)?;
+    let answer = f(&mut loaded);
+    if loaded.doc.lazy_failure().is_none() {
+        return Ok((loaded, answer));
+    }
+    let mut loaded = load_full(bytes, limits)?;
+    let answer = f(&mut loaded);
+    Ok((loaded, answer))
+}
+
+/// Loads the whole file with lopdf (reconstructing damaged cross-reference data, decrypting).
+pub(crate) fn load_full<'a>(bytes: &[u8], limits: &Limits) -> Result<Loaded<'a>> {
+    // Without rayon's thread pool: one letter is small work, and threads cost more memory
+    // (one allocator arena each) than they save time.
     let options = lopdf::LoadOptions {
         max_decompressed_size: Some(limits.max_decompressed_stream_bytes),
         ..Default::default()
@@ -89,12 +145,13 @@ pub(crate) fn load(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
             limit: limits.max_objects as u64,
         });
     }
+    let was_encrypted = doc.was_encrypted();
+    let doc = Doc::full(doc);
     let pages = page_leaves(&doc, limits)?;
     if pages.is_empty() {
         return Err(PdfError::NoPages);
     }
     let version = effective_version(&doc);
-    let was_encrypted = doc.was_encrypted();
     Ok(Loaded {
         doc,
         pages,
@@ -136,11 +193,10 @@ pub(crate) fn map_lopdf_error(e: lopdf::Error) -> PdfError {
 }
 
 /// The header version, raised by a catalog `/Version` written by an incremental update.
-fn effective_version(doc: &Document) -> String {
-    let header = doc.version.clone();
+fn effective_version(doc: &Doc<'_>) -> String {
+    let header = doc.header_version().to_string();
     let catalog = doc
         .catalog()
-        .ok()
         .and_then(|c| c.get(b"Version").ok())
         .and_then(|v| v.as_name().ok())
         .map(|n| String::from_utf8_lossy(n).into_owned());
@@ -158,30 +214,11 @@ pub(crate) fn parse_version(v: &str) -> (u32, u32) {
     (major, minor)
 }
 
-/// Follows references (bounded) to the object they name.
-pub(crate) fn deref<'a>(doc: &'a Document, mut obj: &'a Object) -> Option<&'a Object> {
-    for _ in 0..32 {
-        match obj {
-            Object::Reference(id) => obj = doc.objects.get(id)?,
-            other => return Some(other),
-        }
-    }
-    None
-}
-
-pub(crate) fn as_number(doc: &Document, obj: &Object) -> Option<f64> {
-    match deref(doc, obj)? {
-        Object::Integer(i) => Some(*i as f64),
-        Object::Real(r) => Some(f64::from(*r)),
-        _ => None,
-    }
-}
-
 /// The page leaves in document order; counts leaves, never trusts `/Count`.
-fn page_leaves(doc: &Document, limits: &Limits) -> Result<Vec<PageRef>> {
+fn page_leaves(doc: &Doc<'_>, limits: &Limits) -> Result<Vec<PageRef>> {
     let catalog = doc
         .catalog()
-        .map_err(|_| PdfError::damaged("the document catalog is missing"))?;
+        .ok_or_else(|| PdfError::damaged("the document catalog is missing"))?;
     let root = match catalog.get(b"Pages") {
         Ok(Object::Reference(id)) => *id,
         _ => return Err(PdfError::damaged("the catalog has no page tree")),
@@ -201,7 +238,7 @@ fn page_leaves(doc: &Document, limits: &Limits) -> Result<Vec<PageRef>> {
                 limit: limits.max_page_tree_depth as u64,
             });
         }
-        let node = match doc.objects.get(&id) {
+        let node = match doc.get(id) {
             Some(Object::Dictionary(d)) => d,
             Some(_) => {
                 return Err(PdfError::damaged(format!(

@@ -8,13 +8,14 @@
 //! count as ink.
 
 use lopdf::content::Content;
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Object, ObjectId};
 
+use crate::doc::{Doc, as_number, deref, deref_id};
 use crate::error::{PdfError, Result};
 use crate::geometry::{Matrix, Rect};
 use crate::helvetica;
 use crate::limits::Limits;
-use crate::load::{as_number, deref, guarded, load, map_lopdf_error};
+use crate::load::{analyse, guarded, map_lopdf_error};
 
 /// At most this many marks are collected per page (bounded memory on hostile input).
 const MAX_MARKS: usize = 100_000;
@@ -52,27 +53,28 @@ pub enum MarkKind {
 /// range; [`PdfError::LimitExceeded`] for content beyond [`Limits`].
 pub fn page_marks(pdf: &[u8], page: usize) -> Result<Vec<PageMark>> {
     let limits = Limits::default();
-    let loaded = load(pdf, &limits)?;
-    let page_ref = page
-        .checked_sub(1)
-        .and_then(|i| loaded.pages.get(i))
-        .ok_or(PdfError::NoPages)?;
-    let resources = page_resources(
-        &loaded.doc,
-        page_ref.id,
-        page_ref.inherited.resources.as_ref(),
-    );
-    marks_of_page(&loaded.doc, page_ref.id, resources, &limits)
+    let (_, marks) = analyse(pdf, &limits, |loaded| {
+        let page_ref = page
+            .checked_sub(1)
+            .and_then(|i| loaded.pages.get(i))
+            .ok_or(PdfError::NoPages)?;
+        let resources = page_resources(
+            &loaded.doc,
+            page_ref.id,
+            page_ref.inherited.resources.as_ref(),
+        );
+        marks_of_page(&loaded.doc, page_ref.id, resources, &limits)
+    })?;
+    marks
 }
 
 pub(crate) fn page_resources<'a>(
-    doc: &'a Document,
+    doc: &'a Doc<'_>,
     page: ObjectId,
     inherited: Option<&'a Object>,
 ) -> Option<&'a Dictionary> {
     let own = doc
-        .objects
-        .get(&page)
+        .get(page)
         .and_then(|o| o.as_dict().ok())
         .and_then(|d| d.get(b"Resources").ok());
     own.or(inherited)
@@ -81,14 +83,14 @@ pub(crate) fn page_resources<'a>(
 }
 
 pub(crate) fn marks_of_page(
-    doc: &Document,
+    doc: &Doc<'_>,
     page: ObjectId,
     resources: Option<&Dictionary>,
     limits: &Limits,
 ) -> Result<Vec<PageMark>> {
     guarded(|| {
         let content = doc
-            .get_page_content_with_limit(page, limits.max_decompressed_stream_bytes)
+            .page_content(page, limits.max_decompressed_stream_bytes)
             .map_err(map_lopdf_error)?;
         let mut interp = Interpreter {
             doc,
@@ -145,14 +147,14 @@ struct FontInfo {
     missing_width: f64,
 }
 
-struct Interpreter<'a> {
-    doc: &'a Document,
+struct Interpreter<'a, 'src> {
+    doc: &'a Doc<'src>,
     limits: &'a Limits,
     marks: Vec<PageMark>,
     operations: usize,
 }
 
-fn nums(ops: &[Object], doc: &Document) -> Vec<f64> {
+fn nums(ops: &[Object], doc: &Doc<'_>) -> Vec<f64> {
     ops.iter().filter_map(|o| as_number(doc, o)).collect()
 }
 
@@ -178,7 +180,7 @@ fn win_ansi(b: u8) -> char {
     }
 }
 
-impl<'a> Interpreter<'a> {
+impl<'a> Interpreter<'a, '_> {
     fn push(&mut self, rect: Rect, clip: Option<Rect>, kind: MarkKind) {
         if self.marks.len() >= MAX_MARKS || !rect.is_finite() {
             return;
@@ -495,8 +497,11 @@ impl<'a> Interpreter<'a> {
         else {
             return Ok(());
         };
-        let Some(Object::Stream(stream)) = xobjects.get(name).ok().and_then(|x| deref(self.doc, x))
-        else {
+        // Streams are always indirect; the id is needed to decode the data.
+        let Some(id) = xobjects.get(name).ok().and_then(|x| deref_id(self.doc, x)) else {
+            return Ok(());
+        };
+        let Some(Object::Stream(stream)) = self.doc.get(id) else {
             return Ok(());
         };
         let subtype = stream
@@ -538,9 +543,11 @@ impl<'a> Interpreter<'a> {
                     .and_then(|r| deref(self.doc, r))
                     .and_then(|r| r.as_dict().ok())
                     .or(resources);
-                let content = stream
-                    .decompressed_content_with_limit(self.limits.max_decompressed_stream_bytes)
-                    .unwrap_or_else(|_| stream.content.clone());
+                let content = self
+                    .doc
+                    .decoded(id, self.limits.max_decompressed_stream_bytes)
+                    .or_else(|_| self.doc.stream(id).map(|(_, raw)| raw.to_vec()).ok_or(()))
+                    .unwrap_or_default();
                 let mut inner = GState::new(ctm, clip);
                 inner.fill_white = gs.fill_white;
                 inner.stroke_white = gs.stroke_white;

@@ -4,11 +4,12 @@
 //! the transform and the clip, one after them restores the state. Inherited attributes are
 //! written onto the page so that it no longer depends on its ancestors.
 
-use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
+use lopdf::{Dictionary, Object, ObjectId, Stream};
 
+use crate::doc::{Doc, as_number, deref};
 use crate::geometry::{A4_HEIGHT_PT, A4_TOLERANCE_PT, A4_WIDTH_PT, Matrix, Rect};
 use crate::inspect::{page_info, read_rect};
-use crate::load::{PageRef, as_number, deref};
+use crate::load::PageRef;
 use crate::warning::{Warning, WarningKind};
 
 /// Annotation flag bits (ISO 32000-1, 12.5.3).
@@ -117,19 +118,12 @@ pub(crate) struct QBalance {
 
 /// Counts `q`/`Q` over the page's content streams (bounded decompression). Content that
 /// cannot be decoded counts as balanced: readers treat it as ending there anyway.
-pub(crate) fn q_balance(
-    doc: &Document,
-    contents: &[ObjectId],
-    max_decompressed: usize,
-) -> QBalance {
+pub(crate) fn q_balance(doc: &Doc<'_>, contents: &[ObjectId], max_decompressed: usize) -> QBalance {
     let mut depth: i64 = 0;
     let mut lowest: i64 = 0;
     let mut budget = max_decompressed;
     for id in contents {
-        let Some(Object::Stream(s)) = doc.objects.get(id) else {
-            continue;
-        };
-        let Ok(data) = s.decompressed_content_with_limit(budget) else {
+        let Ok(data) = doc.decoded(*id, budget) else {
             break;
         };
         budget = budget.saturating_sub(data.len());
@@ -153,7 +147,7 @@ pub(crate) fn q_balance(
 
 /// Normalises one page of `doc` in place.
 pub(crate) fn normalise_page(
-    doc: &mut Document,
+    doc: &mut Doc<'_>,
     page: &PageRef,
     number: usize,
     input: usize,
@@ -169,8 +163,7 @@ pub(crate) fn normalise_page(
         });
     };
     let has_media_box = doc
-        .objects
-        .get(&page.id)
+        .get(page.id)
         .and_then(|o| o.as_dict().ok())
         .and_then(|d| d.get(b"MediaBox").ok().cloned())
         .or_else(|| page.inherited.media_box.clone())
@@ -228,7 +221,7 @@ pub(crate) fn normalise_page(
 
     let contents = if let Some(m) = placement.matrix {
         let c = placement.clip;
-        let original = doc.get_page_contents(page.id);
+        let original = doc.page_contents(page.id);
         let balance = q_balance(doc, &original, max_decompressed);
         // Outer q: transform and clip, kept for the flattened annotations. Inner q's isolate
         // the original content; one more for every `Q` the content has without its `q`, so
@@ -257,7 +250,7 @@ pub(crate) fn normalise_page(
         None
     };
 
-    let Some(Object::Dictionary(dict)) = doc.objects.get_mut(&page.id) else {
+    let Some(Object::Dictionary(dict)) = doc.get_mut(page.id) else {
         return;
     };
     dict.set("Type", Object::Name(b"Page".to_vec()));
@@ -273,10 +266,9 @@ pub(crate) fn normalise_page(
     }
 }
 
-fn own_or_inherited(doc: &Document, page: &PageRef, key: &[u8]) -> Option<Object> {
+fn own_or_inherited(doc: &Doc<'_>, page: &PageRef, key: &[u8]) -> Option<Object> {
     let own = doc
-        .objects
-        .get(&page.id)
+        .get(page.id)
         .and_then(|o| o.as_dict().ok())
         .and_then(|d| d.get(key).ok().cloned());
     own.or_else(|| match key {
@@ -286,14 +278,14 @@ fn own_or_inherited(doc: &Document, page: &PageRef, key: &[u8]) -> Option<Object
     })
 }
 
-fn add_stream(doc: &mut Document, content: Vec<u8>) -> ObjectId {
+fn add_stream(doc: &mut Doc<'_>, content: Vec<u8>) -> ObjectId {
     let stream = Stream::new(Dictionary::new(), content).with_compression(false);
-    doc.add_object(Object::Stream(stream))
+    doc.add(Object::Stream(stream))
 }
 
 /// A direct copy of the resources with extra XObject entries (the shared original stays as is).
 fn resources_with_xobjects(
-    doc: &Document,
+    doc: &Doc<'_>,
     resources: &Object,
     extra: Vec<(Vec<u8>, ObjectId)>,
 ) -> Dictionary {
@@ -319,12 +311,11 @@ fn resources_with_xobjects(
 ///
 /// Returns the drawing operators, the XObjects they use, and the counts flattened/dropped.
 fn flatten_annotations(
-    doc: &mut Document,
+    doc: &mut Doc<'_>,
     page_id: ObjectId,
 ) -> (String, Vec<(Vec<u8>, ObjectId)>, usize, usize) {
     let annots: Vec<Object> = doc
-        .objects
-        .get(&page_id)
+        .get(page_id)
         .and_then(|o| o.as_dict().ok())
         .and_then(|d| d.get(b"Annots").ok())
         .and_then(|a| deref(doc, a))
@@ -338,14 +329,12 @@ fn flatten_annotations(
         match appearance_for_print(doc, annot) {
             Some((stream_id, rect)) => {
                 let bbox = doc
-                    .objects
-                    .get(&stream_id)
+                    .get(stream_id)
                     .and_then(|o| o.as_stream().ok())
                     .and_then(|s| s.dict.get(b"BBox").ok())
                     .and_then(|b| read_rect(doc, b));
                 let form_matrix = doc
-                    .objects
-                    .get(&stream_id)
+                    .get(stream_id)
                     .and_then(|o| o.as_stream().ok())
                     .and_then(|s| s.dict.get(b"Matrix").ok())
                     .and_then(|m| read_matrix(doc, m))
@@ -368,7 +357,7 @@ fn flatten_annotations(
                     rect.x0 - t.x0 * rect.width() / t.width(),
                     rect.y0 - t.y0 * rect.height() / t.height(),
                 ]);
-                if let Some(Object::Stream(s)) = doc.objects.get_mut(&stream_id) {
+                if let Some(Object::Stream(s)) = doc.get_mut(stream_id) {
                     s.dict.set("Type", Object::Name(b"XObject".to_vec()));
                     s.dict.set("Subtype", Object::Name(b"Form".to_vec()));
                 }
@@ -388,7 +377,7 @@ fn flatten_annotations(
 }
 
 /// The normal appearance stream and rectangle of an annotation that is printed.
-fn appearance_for_print(doc: &Document, annot: &Object) -> Option<(ObjectId, Rect)> {
+fn appearance_for_print(doc: &Doc<'_>, annot: &Object) -> Option<(ObjectId, Rect)> {
     let dict = deref(doc, annot)?.as_dict().ok()?;
     let flags = dict
         .get(b"F")
@@ -408,15 +397,13 @@ fn appearance_for_print(doc: &Document, annot: &Object) -> Option<(ObjectId, Rec
         .get(b"N")
         .ok()?;
     let stream_ref = match normal {
-        Object::Reference(id) if matches!(doc.objects.get(id), Some(Object::Stream(_))) => *id,
+        Object::Reference(id) if matches!(doc.get(*id), Some(Object::Stream(_))) => *id,
         other => {
             // A dictionary of states: the annotation's /AS picks one.
             let states = deref(doc, other)?.as_dict().ok()?;
             let state = dict.get(b"AS").ok()?.as_name().ok()?;
             match states.get(state).ok()? {
-                Object::Reference(id) if matches!(doc.objects.get(id), Some(Object::Stream(_))) => {
-                    *id
-                }
+                Object::Reference(id) if matches!(doc.get(*id), Some(Object::Stream(_))) => *id,
                 _ => return None,
             }
         }
@@ -424,7 +411,7 @@ fn appearance_for_print(doc: &Document, annot: &Object) -> Option<(ObjectId, Rec
     Some((stream_ref, rect))
 }
 
-fn read_matrix(doc: &Document, obj: &Object) -> Option<Matrix> {
+fn read_matrix(doc: &Doc<'_>, obj: &Object) -> Option<Matrix> {
     let arr = deref(doc, obj)?.as_array().ok()?;
     if arr.len() != 6 {
         return None;
@@ -470,12 +457,12 @@ mod tests {
 
     #[test]
     fn q_balance_counts_unmatched_restores() {
-        let mut doc = Document::with_version("1.4");
-        let a = doc.add_object(Stream::new(
+        let mut doc = Doc::full(lopdf::Document::with_version("1.4"));
+        let a = doc.add(Stream::new(
             Dictionary::new(),
             b"Q Q q 1 0 0 1 5 5 cm".to_vec(),
         ));
-        let b = doc.add_object(Stream::new(Dictionary::new(), b"q (Q) Tj Q q".to_vec()));
+        let b = doc.add(Stream::new(Dictionary::new(), b"q (Q) Tj Q q".to_vec()));
         let bal = q_balance(&doc, &[a, b], 1 << 20);
         assert_eq!(
             bal,
@@ -484,7 +471,7 @@ mod tests {
                 end_depth: 0
             }
         );
-        let balanced = doc.add_object(Stream::new(Dictionary::new(), b"q Q".to_vec()));
+        let balanced = doc.add(Stream::new(Dictionary::new(), b"q Q".to_vec()));
         assert_eq!(q_balance(&doc, &[balanced], 1 << 20), QBalance::default());
     }
 
