@@ -130,11 +130,7 @@ fn bench_bundle(c: &mut Criterion) {
     };
     std::fs::create_dir_all(&dir).expect("bench dir");
     // Three documents as a letter would hold them: the large inputs plus a small rotated one.
-    let small = common::build_pdf(&[
-        common::PageSpec::sized(612.0, 792.0).rotated(90),
-        common::PageSpec::sized(842.0, 595.0),
-        common::PageSpec::sized(420.0, 595.0).rotated(270),
-    ]);
+    let small = common::mixed_pdf(3);
     let mut docs: Vec<(&str, Vec<u8>)> = inputs.iter().map(|i| (i.name, i.bytes.clone())).collect();
     docs.push(("small-3", small));
     let paths: Vec<PathBuf> = docs

@@ -5,7 +5,7 @@
 //! the output. Catalog, outlines, old page-tree nodes and unreferenced objects stay behind, so
 //! nothing leaks between inputs and the output needs no separate pruning pass.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io::Write;
 
@@ -15,7 +15,7 @@ use crate::cover::{CoverSheet, cover_sheet};
 use crate::doc::{Doc, Taken};
 use crate::error::{PdfError, Result};
 use crate::limits::Limits;
-use crate::load::{Loaded, analyse, guarded, load_full, parse_version};
+use crate::load::{Loaded, guarded, load, load_full, parse_version};
 use crate::page_transform::normalise_page;
 use crate::sink::{HEADER_VERSION, PdfSink};
 use crate::warning::Warning;
@@ -243,9 +243,7 @@ impl<W: Write> Bundler<W> {
     }
 
     fn add_unguarded(&mut self, pdf: &[u8], input: Option<usize>) -> Result<usize> {
-        let (mut loaded, mut warnings) = analyse(pdf, &self.limits, |loaded| {
-            self.normalise_pages(loaded, input)
-        })?;
+        let loaded = load(pdf, &self.limits)?;
         let total = self.kids.len() + loaded.pages.len();
         if total > self.limits.max_pages {
             return Err(PdfError::LimitExceeded {
@@ -254,31 +252,32 @@ impl<W: Write> Bundler<W> {
                 limit: self.limits.max_pages as u64,
             });
         }
-        let page_ids: Vec<ObjectId> = loaded.pages.iter().map(|p| p.id).collect();
-        let new_pages = match self.copy_reachable(&mut loaded.doc, &page_ids)? {
-            Some(pages) => pages,
-            None => {
-                // The lazy reader failed on an object met while copying: start over from a
-                // full load; what was written so far stays behind, unreferenced.
-                let mut full = load_full(pdf, &self.limits)?;
-                warnings = self.normalise_pages(&mut full, input);
-                let page_ids: Vec<ObjectId> = full.pages.iter().map(|p| p.id).collect();
-                self.copy_reachable(&mut full.doc, &page_ids)?
-                    .ok_or_else(|| PdfError::damaged("an object could not be read"))?
-            }
-        };
-        self.kids.extend(new_pages);
-        if input.is_some() {
-            self.warnings.extend(warnings);
+        if let Some(added) = self.add_loaded(loaded, input)? {
+            return Ok(added);
         }
-        let v = parse_version(&loaded.version);
-        if v > self.version && v <= (2, 0) {
-            self.version = v;
-        }
-        Ok(page_ids.len())
+        // The lazy reader failed on an object: start over from a full load; what was
+        // written so far stays behind, unreferenced.
+        let full = load_full(pdf, &self.limits)?;
+        self.add_loaded(full, input)?
+            .ok_or_else(|| PdfError::damaged("an object could not be read"))
     }
 
-    fn normalise_pages(&self, loaded: &mut Loaded<'_>, input: Option<usize>) -> Vec<Warning> {
+    /// Normalises and copies page after page, so that at most one page's objects are held
+    /// at a time. `None` when the lazy reader failed on an object.
+    pub(crate) fn add_loaded(
+        &mut self,
+        mut loaded: Loaded<'_>,
+        input: Option<usize>,
+    ) -> Result<Option<usize>> {
+        // Every page gets its number first: a page reached through a reference from another
+        // page (a link destination) is written in its own turn, normalised.
+        let mut map: HashMap<ObjectId, u32> = HashMap::new();
+        let mut new_pages = Vec::with_capacity(loaded.pages.len());
+        for page in &loaded.pages {
+            let new = self.fresh_id()?;
+            map.insert(page.id, new);
+            new_pages.push(new);
+        }
         let mut warnings = Vec::new();
         for (i, page) in loaded.pages.iter().enumerate() {
             normalise_page(
@@ -289,43 +288,50 @@ impl<W: Write> Bundler<W> {
                 self.limits.max_decompressed_stream_bytes,
                 &mut warnings,
             );
+            if loaded.doc.lazy_failure().is_some()
+                || !self.copy_page(&mut loaded.doc, page.id, &mut map)?
+            {
+                return Ok(None);
+            }
+            // What this page's normalisation looked at but did not copy (dropped
+            // annotations, shared resources) is parsed again if another page needs it.
+            loaded.doc.forget_parsed();
         }
-        warnings
+        self.kids.extend(new_pages);
+        if input.is_some() {
+            self.warnings.extend(warnings);
+        }
+        let v = parse_version(&loaded.version);
+        if v > self.version && v <= (2, 0) {
+            self.version = v;
+        }
+        Ok(Some(loaded.pages.len()))
     }
 
-    /// Writes every object reachable from `pages` under new numbers; returns the new page
-    /// numbers, or `None` when the lazy reader failed on an object.
-    fn copy_reachable(
+    /// Writes `page` and every object reachable from it that was not written yet; `false`
+    /// when the lazy reader failed on an object.
+    fn copy_page(
         &mut self,
         doc: &mut Doc<'_>,
-        pages: &[ObjectId],
-    ) -> Result<Option<Vec<u32>>> {
-        let mut map: HashMap<ObjectId, u32> = HashMap::new();
-        let mut queue: VecDeque<ObjectId> = VecDeque::new();
-        let page_set: HashSet<ObjectId> = pages.iter().copied().collect();
-        for id in pages {
-            if !map.contains_key(id) {
-                let new = self.fresh_id()?;
-                map.insert(*id, new);
-                queue.push_back(*id);
-            }
-        }
+        page: ObjectId,
+        map: &mut HashMap<ObjectId, u32>,
+    ) -> Result<bool> {
+        let mut queue: VecDeque<ObjectId> = VecDeque::from([page]);
         while let Some(old) = queue.pop_front() {
             let new = map[&old];
-            let taken = match doc.take(old) {
-                Ok(t) => t,
-                Err(_) => return Ok(None),
+            let Ok(taken) = doc.take(old) else {
+                return Ok(false);
             };
             let written = match taken {
                 // A dangling reference is null, which is what readers make of it.
                 None => self.sink.object(new, &Object::Null),
                 Some(Taken::Object(mut obj)) => {
-                    if is_structural(&obj) {
+                    if old != page && is_structural(&obj) {
                         // Old catalogs and page-tree nodes must not come along.
                         obj = Object::Null;
                     }
-                    self.renumber(&mut obj, &mut map, &mut queue)?;
-                    if page_set.contains(&old)
+                    self.renumber(&mut obj, map, &mut queue)?;
+                    if old == page
                         && let Object::Dictionary(d) = &mut obj
                     {
                         d.set("Parent", Object::Reference((PAGES_ID, 0)));
@@ -336,16 +342,14 @@ impl<W: Write> Bundler<W> {
                     // The length is written from the data; an indirect one is not needed.
                     dict.remove(b"Length");
                     for (_, value) in dict.iter_mut() {
-                        self.renumber(value, &mut map, &mut queue)?;
+                        self.renumber(value, map, &mut queue)?;
                     }
                     self.sink.stream(new, &dict, &data)
                 }
             };
             written.map_err(|e| self.fail(&e))?;
         }
-        Ok(Some(
-            pages.iter().filter_map(|p| map.get(p).copied()).collect(),
-        ))
+        Ok(true)
     }
 
     /// Gives every reference inside `obj` its new number, queueing objects met first here.

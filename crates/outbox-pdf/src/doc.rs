@@ -61,6 +61,12 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// Whether the objects are read on demand (not loaded in full by lopdf).
+    #[cfg(test)]
+    pub(crate) fn is_lazy(&self) -> bool {
+        matches!(self.source, Source::Lazy(_))
+    }
+
     /// Whether the lazy reader met something it could not read; the caller then loads the
     /// file in full instead of trusting partial answers.
     pub(crate) fn lazy_failure(&self) -> Option<String> {
@@ -111,6 +117,22 @@ impl<'a> Doc<'a> {
         match &mut self.source {
             Source::Full(d) => d.objects.get_mut(&id),
             Source::Lazy(l) => l.get_mut(id),
+        }
+    }
+
+    /// Drops the parsed copy of an unchanged, lazily read object (it is parsed again when
+    /// needed); keeps memory flat between walking the page tree and working page by page.
+    pub(crate) fn evict(&mut self, id: ObjectId) {
+        if let Source::Lazy(l) = &mut self.source {
+            l.evict(id);
+        }
+    }
+
+    /// Drops every parsed copy of lazily read objects; only when none was changed in place
+    /// (between pages: the one page changed was written).
+    pub(crate) fn forget_parsed(&mut self) {
+        if let Source::Lazy(l) = &mut self.source {
+            l.forget_all();
         }
     }
 
@@ -218,17 +240,19 @@ impl<'a> Doc<'a> {
         Ok(content)
     }
 
-    /// Takes an object out for writing (modified or added objects included).
+    /// An object for writing (modified or added objects included); each is written once.
     ///
     /// Lazily read objects that were never looked at are parsed here and not kept, so the
-    /// copy holds one object at a time. `Err` means the lazy reader failed on it.
+    /// copy holds one object at a time, and the source can still be read afterwards.
+    /// `Err` means the lazy reader failed on the object.
     pub(crate) fn take(&mut self, id: ObjectId) -> Result<Option<Taken<'a>>, String> {
         if let Some(i) = self.added_index(id) {
             let obj = std::mem::replace(&mut self.added[i], Object::Null);
             return Ok(Some(split_stream(obj)));
         }
         match &mut self.source {
-            Source::Full(d) => Ok(d.objects.remove(&id).map(split_stream)),
+            // A copy: an object shared by several pages is read again by the later ones.
+            Source::Full(d) => Ok(d.objects.get(&id).cloned().map(split_stream)),
             Source::Lazy(l) => l.take(id),
         }
     }

@@ -29,6 +29,8 @@ pub(crate) struct LazySource<'a> {
     file: LazyFile<'a>,
     /// Indexed by object number; `Some(None)` is a missing or unreadable object.
     slots: Vec<OnceCell<Option<Box<Cached<'a>>>>>,
+    /// Numbers of the slots filled, so that forgetting them does not scan every slot.
+    filled: RefCell<Vec<u32>>,
     failure: RefCell<Option<String>>,
 }
 
@@ -51,6 +53,7 @@ impl<'a> LazySource<'a> {
         Ok(Self {
             slots: std::iter::repeat_with(OnceCell::new).take(slots).collect(),
             file,
+            filled: RefCell::new(Vec::new()),
             failure: RefCell::new(None),
         })
     }
@@ -76,7 +79,10 @@ impl<'a> LazySource<'a> {
     fn cached(&self, id: ObjectId) -> Option<&Cached<'a>> {
         let slot = self.slots.get(id.0 as usize)?;
         slot.get_or_init(|| match self.file.get(id) {
-            Ok(raw) => raw.map(|r| Box::new(cache(r))),
+            Ok(raw) => {
+                self.filled.borrow_mut().push(id.0);
+                raw.map(|r| Box::new(cache(r)))
+            }
             Err(Unreadable(why)) => {
                 self.failure.borrow_mut().get_or_insert(why);
                 None
@@ -93,6 +99,22 @@ impl<'a> LazySource<'a> {
         self.cached(id)?;
         let slot = self.slots.get_mut(id.0 as usize)?;
         slot.get_mut()?.as_deref_mut().map(|c| &mut c.obj)
+    }
+
+    /// Forgets the parsed object; only for objects not changed in place.
+    pub(crate) fn evict(&mut self, id: ObjectId) {
+        if let Some(slot) = self.slots.get_mut(id.0 as usize) {
+            slot.take();
+        }
+    }
+
+    /// Forgets every parsed object; only when none of them was changed in place.
+    pub(crate) fn forget_all(&mut self) {
+        for n in self.filled.get_mut().drain(..) {
+            if let Some(slot) = self.slots.get_mut(n as usize) {
+                slot.take();
+            }
+        }
     }
 
     /// The encoded data of a stream that was looked at.

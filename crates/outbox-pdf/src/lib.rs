@@ -79,6 +79,8 @@ pub mod geometry;
 mod helvetica;
 mod inspect;
 mod lazy;
+#[cfg(test)]
+mod lazy_equivalence_tests;
 mod lazy_source;
 mod limits;
 mod load;

@@ -87,13 +87,14 @@ fn load_lazy<'a>(bytes: &'a [u8], limits: &Limits) -> Option<Loaded<'a>> {
     let source = catch_unwind(AssertUnwindSafe(|| LazySource::open(bytes, limits)))
         .ok()?
         .ok()?;
-    let doc = Doc::lazy(source);
-    let pages = catch_unwind(AssertUnwindSafe(|| page_leaves(&doc, limits)))
+    let mut doc = Doc::lazy(source);
+    let pages = catch_unwind(AssertUnwindSafe(|| page_leaves(&mut doc, limits)))
         .ok()?
         .ok()?;
     if pages.is_empty() || doc.lazy_failure().is_some() {
         return None;
     }
+    doc.forget_parsed();
     let version = effective_version(&doc);
     Some(Loaded {
         doc,
@@ -146,8 +147,8 @@ pub(crate) fn load_full<'a>(bytes: &[u8], limits: &Limits) -> Result<Loaded<'a>>
         });
     }
     let was_encrypted = doc.was_encrypted();
-    let doc = Doc::full(doc);
-    let pages = page_leaves(&doc, limits)?;
+    let mut doc = Doc::full(doc);
+    let pages = page_leaves(&mut doc, limits)?;
     if pages.is_empty() {
         return Err(PdfError::NoPages);
     }
@@ -215,7 +216,10 @@ pub(crate) fn parse_version(v: &str) -> (u32, u32) {
 }
 
 /// The page leaves in document order; counts leaves, never trusts `/Count`.
-fn page_leaves(doc: &Doc<'_>, limits: &Limits) -> Result<Vec<PageRef>> {
+///
+/// Lazily read leaves are dropped again once seen: work on pages parses them anew, one
+/// at a time, so that a long document's page dictionaries are never all held at once.
+fn page_leaves(doc: &mut Doc<'_>, limits: &Limits) -> Result<Vec<PageRef>> {
     let catalog = doc
         .catalog()
         .ok_or_else(|| PdfError::damaged("the document catalog is missing"))?;
@@ -286,6 +290,9 @@ fn page_leaves(doc: &Doc<'_>, limits: &Limits) -> Result<Vec<PageRef>> {
                     });
                 }
             }
+        }
+        if pages.last().is_some_and(|p| p.id == id) {
+            doc.evict(id);
         }
     }
     Ok(pages)

@@ -357,10 +357,10 @@ fn flatten_annotations(
                     rect.x0 - t.x0 * rect.width() / t.width(),
                     rect.y0 - t.y0 * rect.height() / t.height(),
                 ]);
-                if let Some(Object::Stream(s)) = doc.get_mut(stream_id) {
-                    s.dict.set("Type", Object::Name(b"XObject".to_vec()));
-                    s.dict.set("Subtype", Object::Name(b"Form".to_vec()));
-                }
+                let Some(stream_id) = as_form_xobject(doc, stream_id) else {
+                    dropped += 1;
+                    continue;
+                };
                 let name = format!("OutboxAnnot{}", xobjects.len() + 1).into_bytes();
                 ops.push_str(&format!(
                     "q {} /{} Do Q\n",
@@ -374,6 +374,26 @@ fn flatten_annotations(
         }
     }
     (ops, xobjects, flattened, dropped)
+}
+
+/// An appearance stream usable with `Do`: the stream itself when it is marked as a form,
+/// else a marked copy. The original is never changed, because pages are written one by one
+/// and another page may already have written it as it is.
+fn as_form_xobject(doc: &mut Doc<'_>, stream_id: ObjectId) -> Option<ObjectId> {
+    let (dict, data) = doc.stream(stream_id)?;
+    if dict.get(b"Subtype").ok().and_then(|s| s.as_name().ok()) == Some(b"Form") {
+        return Some(stream_id);
+    }
+    let mut dict = dict.clone();
+    let content = data.to_vec();
+    dict.set("Type", Object::Name(b"XObject".to_vec()));
+    dict.set("Subtype", Object::Name(b"Form".to_vec()));
+    Some(doc.add(Stream {
+        dict,
+        content,
+        allows_compression: false,
+        start_position: None,
+    }))
 }
 
 /// The normal appearance stream and rectangle of an annotation that is printed.

@@ -213,6 +213,9 @@ fn add_annotations(doc: &mut Document, page: &mut Dictionary, spec: &PageSpec) {
 }
 
 /// A mixed document of `n` pages cycling through sizes and rotations (for benchmarks).
+///
+/// Unlike [`build_pdf`] its `/Count` is right, so that tools which trust it (qpdf) see
+/// every page when they serve as a baseline.
 pub fn mixed_pdf(n: usize) -> Vec<u8> {
     let sizes = [A4, LETTER, A3, A5, (A4.1, A4.0)];
     let pages: Vec<PageSpec> = (0..n)
@@ -222,7 +225,18 @@ pub fn mixed_pdf(n: usize) -> Vec<u8> {
             if i % 7 == 0 { spec.inherited() } else { spec }
         })
         .collect();
-    build_pdf(&pages)
+    let mut doc = Document::load_mem(&build_pdf(&pages)).expect("fixture loads");
+    let root = doc
+        .catalog()
+        .and_then(|c| c.get(b"Pages"))
+        .and_then(Object::as_reference)
+        .expect("page tree");
+    doc.get_dictionary_mut(root)
+        .expect("page tree root")
+        .set("Count", n as i64);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("fixture saves");
+    out
 }
 
 /// Encrypts a fixture with RC4-128 and a user password, using lopdf.
