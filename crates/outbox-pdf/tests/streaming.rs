@@ -75,19 +75,7 @@ fn a_page_reached_through_a_link_is_still_normalised() {
         "MediaBox" => vec![0.into(), 0.into(), 595.276.into(), 841.89.into()],
         "Annots" => vec![link.into()],
     });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages", "Kids" => vec![page1.into(), page2.into()], "Count" => 2,
-        }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut pdf = Vec::new();
-    doc.save_to(&mut pdf).unwrap();
-
-    let out = normalise(&pdf).unwrap();
-    assert_all_a4(&out.pdf, 2);
+    let out = normalise_two_pages(doc, pages_id, vec![page1.into(), page2.into()]);
     // The link on page 1 still points at (the normalised) page 2.
     let doc = Document::load_mem(&out.pdf).unwrap();
     let pages = doc.get_pages();
@@ -130,19 +118,7 @@ fn a_shared_appearance_stream_is_not_changed_for_the_page_that_keeps_it() {
     // A4 in whole points is within tolerance: kept as is.
     let p1 = page(&mut doc, 595, 842, s1);
     let p2 = page(&mut doc, 842, 595, s2);
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages", "Kids" => vec![p1.into(), p2.into()], "Count" => 2,
-        }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut pdf = Vec::new();
-    doc.save_to(&mut pdf).unwrap();
-
-    let out = normalise(&pdf).unwrap();
-    assert_all_a4(&out.pdf, 2);
+    let out = normalise_two_pages(doc, pages_id, vec![p1.into(), p2.into()]);
     let doc = Document::load_mem(&out.pdf).unwrap();
     let pages = doc.get_pages();
     // Page 1 keeps its stamp, whose appearance is unchanged.
@@ -190,6 +166,25 @@ fn a_shared_appearance_stream_is_not_changed_for_the_page_that_keeps_it() {
         b"Form"
     );
     assert_eq!(form.content, b"0 0 20 20 re f");
+}
+
+/// Finishes a hand-built two-page document, normalises it and checks the geometry.
+fn normalise_two_pages(
+    mut doc: Document,
+    pages_id: lopdf::ObjectId,
+    kids: Vec<Object>,
+) -> outbox_pdf::Normalised {
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => 2 }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut pdf = Vec::new();
+    doc.save_to(&mut pdf).unwrap();
+    let out = normalise(&pdf).unwrap();
+    assert_all_a4(&out.pdf, 2);
+    out
 }
 
 /// A wrong `startxref` defeats the lazy reader; lopdf's full load rebuilds the file.
