@@ -111,14 +111,17 @@ pub(crate) fn analyse<'a, T>(
     limits: &Limits,
     mut f: impl FnMut(&mut Loaded<'a>) -> T,
 ) -> Result<(Loaded<'a>, T)> {
-    let mut loaded = load(bytes, limits)?;
-    let answer = f(&mut loaded);
-    if loaded.doc.lazy_failure().is_none() {
-        return Ok((loaded, answer));
-    }
-    let mut loaded = load_full(bytes, limits)?;
-    let answer = f(&mut loaded);
-    Ok((loaded, answer))
+    // Objects are parsed while `f` runs; a panic in there must not take the caller down.
+    guarded(|| {
+        let mut loaded = load(bytes, limits)?;
+        let answer = f(&mut loaded);
+        if loaded.doc.lazy_failure().is_none() {
+            return Ok((loaded, answer));
+        }
+        let mut loaded = load_full(bytes, limits)?;
+        let answer = f(&mut loaded);
+        Ok((loaded, answer))
+    })
 }
 
 /// Loads the whole file with lopdf (reconstructing damaged cross-reference data, decrypting).
