@@ -10,6 +10,7 @@
 
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
@@ -33,7 +34,8 @@ pub(crate) struct Loaded<'a> {
 #[derive(Debug, Clone)]
 pub(crate) struct PageRef {
     pub(crate) id: ObjectId,
-    pub(crate) inherited: Inherited,
+    /// Shared by all pages under the same node: a long document holds one per node.
+    pub(crate) inherited: Rc<Inherited>,
 }
 
 /// Inheritable page attributes (ISO 32000-1, 7.7.3.4), unresolved.
@@ -233,7 +235,8 @@ fn page_leaves(doc: &mut Doc<'_>, limits: &Limits) -> Result<Vec<PageRef>> {
     let mut pages = Vec::new();
     let mut seen: HashSet<ObjectId> = HashSet::new();
     // Depth-first with an explicit stack: kids are pushed in reverse to pop in order.
-    let mut stack: Vec<(ObjectId, usize, Inherited)> = vec![(root, 0, Inherited::default())];
+    let mut stack: Vec<(ObjectId, usize, Rc<Inherited>)> =
+        vec![(root, 0, Rc::new(Inherited::default()))];
     while let Some((id, depth, inherited)) = stack.pop() {
         if !seen.insert(id) {
             return Err(PdfError::damaged("the page tree contains a loop"));
@@ -268,11 +271,11 @@ fn page_leaves(doc: &mut Doc<'_>, limits: &Limits) -> Result<Vec<PageRef>> {
             .and_then(|k| k.as_array().ok());
         match (is_page, kids) {
             (false, Some(kids)) => {
-                let inherited = inherited.overlaid_with(node);
+                let inherited = Rc::new(inherited.overlaid_with(node));
                 for kid in kids.iter().rev() {
                     match kid {
                         Object::Reference(kid_id) => {
-                            stack.push((*kid_id, depth + 1, inherited.clone()))
+                            stack.push((*kid_id, depth + 1, Rc::clone(&inherited)))
                         }
                         Object::Null => {}
                         _ => return Err(PdfError::damaged("a page is not an indirect object")),
