@@ -33,7 +33,7 @@ fi
 cd "$dir"
 # What any run of the example costs before it reads a byte (libc, code): tiny inputs are
 # dominated by it.
-floor=$(/usr/bin/time -v "$bundle" --help 2>&1 >/dev/null | awk '/Maximum resident/ {print $6}')
+floor=$(/usr/bin/time -v "$bundle" --help 2>&1 >/dev/null | awk '/Maximum resident/ {print $6}') || true
 echo "process floor (bundle --help): $floor KiB peak RSS"
 for set in "${sets[@]}"; do
   read -r -a files <<<"$set"
