@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
+use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use crate::lazy_source::LazySource;
 
@@ -166,22 +166,8 @@ impl<'a> Doc<'a> {
 
     /// A stream's decoded data, at most `limit` bytes.
     pub(crate) fn decoded(&self, id: ObjectId, limit: usize) -> lopdf::Result<Vec<u8>> {
-        let Some(Object::Stream(s)) = self.get(id) else {
-            return Err(lopdf::Error::ObjectNotFound(id));
-        };
-        match (&self.source, self.added_index(id)) {
-            (Source::Lazy(l), None) => {
-                // Lazily read streams keep their data in the input; decode a copy of it.
-                let stream = Stream {
-                    dict: s.dict.clone(),
-                    content: l.stream_data(id).unwrap_or_default().to_vec(),
-                    allows_compression: true,
-                    start_position: None,
-                };
-                stream.decompressed_content_with_limit(limit)
-            }
-            _ => s.decompressed_content_with_limit(limit),
-        }
+        let (dict, data) = self.stream(id).ok_or(lopdf::Error::ObjectNotFound(id))?;
+        crate::lazy::decode_stream(dict, data, limit)
     }
 
     /// The ids of a page's content streams, in order.

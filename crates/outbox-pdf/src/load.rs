@@ -16,11 +16,9 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use crate::doc::{Doc, deref};
 use crate::error::{PdfError, Result};
+use crate::lazy::HEADER_SEARCH_BYTES;
 use crate::lazy_source::LazySource;
 use crate::limits::Limits;
-
-/// How far into the file the `%PDF-` header may start (leading junk is common).
-const HEADER_SEARCH_BYTES: usize = 1024;
 
 /// A loaded, decrypted document with its page leaves in order.
 pub(crate) struct Loaded<'a> {
@@ -128,18 +126,12 @@ pub(crate) fn analyse<'a, T>(
 
 /// Loads the whole file with lopdf (reconstructing damaged cross-reference data, decrypting).
 pub(crate) fn load_full<'a>(bytes: &[u8], limits: &Limits) -> Result<Loaded<'a>> {
-    // Without rayon's thread pool: one letter is small work, and threads cost more memory
-    // (one allocator arena each) than they save time.
     let options = lopdf::LoadOptions {
         max_decompressed_size: Some(limits.max_decompressed_stream_bytes),
         ..Default::default()
     };
-    // lopdf has had panics on crafted files (#532); a panic must not take the caller down.
-    let loaded = catch_unwind(AssertUnwindSafe(|| {
-        Document::load_mem_with_options(bytes, options)
-    }))
-    .map_err(|_| PdfError::damaged("the PDF library gave up on its structure"))?;
-    let doc = loaded.map_err(map_lopdf_error)?;
+    // Callers run inside `guarded`, which turns a panic of lopdf into `Damaged`.
+    let doc = Document::load_mem_with_options(bytes, options).map_err(map_lopdf_error)?;
     if doc.is_encrypted() {
         // lopdf could not decrypt with the empty password: the file needs a user password.
         return Err(PdfError::PasswordRequired);

@@ -11,7 +11,7 @@ use super::{Raw, Unreadable, decode};
 use crate::limits::Limits;
 
 /// How far into the file the `%PDF-` header may start (leading junk is common).
-const HEADER_SEARCH_BYTES: usize = 1024;
+pub(crate) const HEADER_SEARCH_BYTES: usize = 1024;
 
 /// Deepest chain of objects read to read one (a stream's indirect /Length, an object
 /// stream's container); deeper means a loop such as a /Length that refers to itself.

@@ -21,7 +21,7 @@ mod tests_edge;
 #[cfg(test)]
 mod tests_oracle;
 
-pub(crate) use file::LazyFile;
+pub(crate) use file::{HEADER_SEARCH_BYTES, LazyFile};
 
 use lopdf::{Dictionary, Stream};
 
@@ -47,11 +47,15 @@ pub(crate) enum Raw<'a> {
     },
 }
 
-/// The decoded data of a stream (filters and predictors applied by lopdf), bounded by
-/// `limits.max_decompressed_stream_bytes`.
+/// The decoded data of a stream whose encoded data lies in the input (filters and
+/// predictors applied by lopdf), at most `limit` bytes. Used for cross-reference and object
+/// streams here, and for content streams by [`Doc`](crate::doc::Doc).
+pub(crate) fn decode_stream(dict: &Dictionary, raw: &[u8], limit: usize) -> lopdf::Result<Vec<u8>> {
+    Stream::new(dict.clone(), raw.to_vec()).get_plain_content_with_limit(limit)
+}
+
+/// [`decode_stream`] bounded by `limits.max_decompressed_stream_bytes`, for the reader.
 fn decode(dict: &Dictionary, raw: &[u8], limits: &Limits) -> Result<Vec<u8>, Unreadable> {
-    let stream = Stream::new(dict.clone(), raw.to_vec());
-    stream
-        .get_plain_content_with_limit(limits.max_decompressed_stream_bytes)
+    decode_stream(dict, raw, limits.max_decompressed_stream_bytes)
         .map_err(|e| Unreadable(format!("a stream cannot be decoded: {e}")))
 }
