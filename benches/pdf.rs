@@ -15,7 +15,7 @@
 
 #![allow(missing_docs)]
 
-#[path = "../crates/outbox-pdf/tests/common/mod.rs"]
+#[path = "../crates/outbox-pdf/tests/it/common/mod.rs"]
 mod common;
 
 use std::hint::black_box;

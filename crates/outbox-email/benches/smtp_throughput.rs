@@ -5,7 +5,7 @@
 //!
 //! `cargo bench -p outbox-email --bench smtp_throughput`
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! The lazy path must give the same answers as lopdf's full load: the same pages with the
 //! same geometry, and byte for byte the same letter.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use std::path::PathBuf;

@@ -1,0 +1,8 @@
+//! Integration tests of `outbox-model`.
+//!
+//! They build into one binary: a binary per file would link the whole dependency tree once per
+//! file, which costs CI minutes and gigabytes of disk (see the dev profile in the root manifest).
+
+mod serde_roundtrip;
+mod status_machine;
+mod validation;

@@ -1,0 +1,7 @@
+//! Integration tests of `outbox-planner`.
+//!
+//! They build into one binary: a binary per file would link the whole dependency tree once per
+//! file, which costs CI minutes and gigabytes of disk (see the dev profile in the root manifest).
+
+mod properties;
+mod rules;

@@ -1,0 +1,11 @@
+//! Integration tests of `outbox-portal`.
+//!
+//! They build into one binary: a binary per file would link the whole dependency tree once per
+//! file, which costs CI minutes and gigabytes of disk (see the dev profile in the root manifest).
+
+mod api;
+mod channel;
+mod common;
+mod errors;
+mod persistence;
+mod web;
