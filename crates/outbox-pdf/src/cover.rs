@@ -1,13 +1,13 @@
 //! The cover sheet ("Deckblatt"): layout in the DIN 5008 Form B / E-POST zones.
 //!
 //! The layout is computed here in millimetres; [`crate::render`] turns it into a PDF with
-//! printpdf. Text is set in the built-in Helvetica with WinAnsiEncoding, which covers German
-//! (ÄÖÜäöüß, „“, €) and Western European letters; see the crate docs for why no font is
-//! embedded.
+//! printpdf. Text is set in Arimo (metric-compatible with Helvetica), embedded as a subset
+//! with WinAnsiEncoding, which covers German (ÄÖÜäöüß, „“, €) and Western European letters.
 
 use crate::error::{PdfError, Result};
-use crate::helvetica::{substitute, text_width};
+use crate::font::{Weight, face};
 use crate::render::render_cover;
+use crate::win_ansi::substitute;
 use crate::zones::{
     FOLD_MARKS_MM, FRANKING_BOTTOM_MM, HOLE_MARK_MM, SENDER_BOTTOM_MM, TEXT_LEFT_MM,
     WINDOW_BOTTOM_MM, WINDOW_RIGHT_MM, WINDOW_TOP_MM,
@@ -135,7 +135,7 @@ pub(crate) struct CoverLayout {
 ///
 /// [`PdfError::CoverLayout`] when the recipient is empty or has more than
 /// [`MAX_RECIPIENT_LINES`] lines, a line is too wide for the window even at 8 pt (6 pt for
-/// the sender), or a character cannot be printed with the built-in font.
+/// the sender), or a character cannot be printed with the cover-sheet font (WinAnsi).
 pub fn cover_sheet(cover: &CoverSheet) -> Result<Vec<u8>> {
     let layout = layout(cover)?;
     crate::load::guarded(|| render_cover(&layout))
@@ -157,9 +157,9 @@ fn layout_error(reason: impl Into<String>) -> PdfError {
 }
 
 fn measure(text: &str, size: f64, what: &str) -> Result<f64> {
-    text_width(text, size).map_err(|c| {
+    face(Weight::Regular)?.text_width(text, size).map_err(|c| {
         layout_error(format!(
-            "the {what} contains the character '{c}' (U+{:04X}), which the built-in font cannot print",
+            "the {what} contains the character '{c}' (U+{:04X}), which the cover-sheet font cannot print",
             c as u32
         ))
     })
@@ -207,6 +207,14 @@ fn pages_label(pages: usize) -> String {
         "1 Seite".to_string()
     } else {
         format!("{pages} Seiten")
+    }
+}
+
+fn documents_label(documents: usize) -> String {
+    if documents == 1 {
+        "1 Dokument".to_string()
+    } else {
+        format!("{documents} Dokumente")
     }
 }
 
@@ -294,8 +302,8 @@ pub(crate) fn layout(cover: &CoverSheet) -> Result<CoverLayout> {
         let total: usize = cover.documents.iter().map(|d| d.pages).sum();
         body(
             format!(
-                "Anlagen ({} Dokumente, {})",
-                cover.documents.len(),
+                "Anlagen ({}, {})",
+                documents_label(cover.documents.len()),
                 pages_label(total)
             ),
             true,
@@ -324,6 +332,7 @@ pub(crate) fn layout(cover: &CoverSheet) -> Result<CoverLayout> {
         if !rest.is_empty() {
             let pages: usize = rest.iter().map(|d| d.pages).sum();
             body(
+                // Never a single one: a line for it would have held the document itself.
                 format!(
                     "… und {} weitere Dokumente ({})",
                     rest.len(),
@@ -433,5 +442,37 @@ mod tests {
         let l = layout(&c).unwrap();
         assert!(l.lines.iter().all(|t| t.baseline_mm <= BODY_BOTTOM_MM));
         assert!(l.lines.iter().any(|t| t.text.contains("weitere Dokumente")));
+    }
+
+    #[test]
+    fn counts_are_in_singular_and_plural() {
+        let mut c = sample();
+        c.documents.truncate(1);
+        c.documents[0].pages = 1;
+        let l = layout(&c).unwrap();
+        assert!(
+            l.lines
+                .iter()
+                .any(|t| t.text == "Anlagen (1 Dokument, 1 Seite)"),
+            "{:?}",
+            l.lines
+        );
+        // The shortest list that needs a summary leaves two documents to it, never one.
+        let summary = (2..80)
+            .find_map(|n| {
+                c.documents = (0..n)
+                    .map(|i| EnclosedDocument {
+                        title: format!("Dokument {i}"),
+                        pages: 2,
+                    })
+                    .collect();
+                let l = layout(&c).ok()?;
+                l.lines
+                    .iter()
+                    .find(|t| t.text.starts_with("… und"))
+                    .map(|t| t.text.clone())
+            })
+            .unwrap_or_default();
+        assert_eq!(summary, "… und 2 weitere Dokumente (4 Seiten)");
     }
 }

@@ -1,7 +1,7 @@
 //! Helvetica advance widths (Adobe AFM, 1/1000 em) for the WinAnsi character set.
 //!
-//! The cover sheet uses the built-in Helvetica, so line widths can be measured exactly
-//! enough to keep the address inside the window without a font file.
+//! Third-party PDFs may use the built-in Helvetica without a `/Widths` array; page marks
+//! measure their text with these widths. (The cover sheet measures with its embedded font.)
 
 /// Widths of U+0020..=U+007E.
 const ASCII: [u16; 95] = [
@@ -44,27 +44,6 @@ pub(crate) fn width(c: char) -> Option<u16> {
     }
 }
 
-/// Replaces common characters outside WinAnsi by printable equivalents.
-pub(crate) fn substitute(c: char) -> char {
-    match c {
-        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2212}' => '-',
-        '\u{2013}' => '–',
-        '\u{2002}'..='\u{200A}' | '\u{202F}' | '\t' => ' ',
-        '\u{2032}' => '\'',
-        '\u{2033}' => '"',
-        _ => c,
-    }
-}
-
-/// Width of `text` at `size_pt`, in points; `Err(c)` names the first unprintable character.
-pub(crate) fn text_width(text: &str, size_pt: f64) -> Result<f64, char> {
-    let mut units = 0u32;
-    for c in text.chars() {
-        units += u32::from(width(c).ok_or(c)?);
-    }
-    Ok(f64::from(units) * size_pt / 1000.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,11 +56,5 @@ mod tests {
         assert_eq!(width('ł'), None);
         assert_eq!(width('A'), Some(667));
         assert_eq!(width('ß'), Some(611));
-    }
-
-    #[test]
-    fn width_scales_with_size() {
-        let w = text_width("Hallo", 10.0).unwrap_or(0.0);
-        assert!((w - 22.78).abs() < 0.01, "{w}");
     }
 }

@@ -30,13 +30,15 @@
 //!
 //! # Fonts
 //!
-//! The cover sheet uses the built-in Helvetica with WinAnsiEncoding, which prints German
-//! text (ÄÖÜäöüß, „“, €) correctly; characters outside WinAnsi are rejected with
-//! [`PdfError::CoverLayout`] instead of being printed as `?`. No font is embedded: printpdf
-//! 0.12.8 subsets fonts only with its `text_layout` feature, which pulls in the whole azul
-//! layout stack, and embedding a complete TrueType font would cost about 400 KB per letter
-//! and push a cover sheet far beyond its 2 ms budget. E-POST prints the PDF as delivered;
-//! if PDF/A-1b output becomes a requirement, embedding a subset font is the step to add.
+//! The cover sheet embeds its fonts: subsets of Arimo Regular and Bold (SIL Open Font
+//! License; `fonts/` holds them, their licence and the script that cuts them) with the 218
+//! characters of WinAnsiEncoding, about 13 KB each in the file. E-POST replaces fonts that are
+//! not embedded (warning W101) and PDF/A requires embedding; embedded, the post prints the
+//! very glyphs whose widths kept the address inside the window. Arimo is metric-compatible
+//! with Helvetica. German text (ÄÖÜäöüß, „“, €) prints correctly; characters outside WinAnsi
+//! are rejected with [`PdfError::CoverLayout`] instead of being printed as `?`. The fonts are
+//! cut in advance (`fonts/make-subsets.sh`), not per letter: printpdf 0.12.8 subsets only with its
+//! heavy `text_layout` feature, and a per-letter subset would save a few KB at a cost in time.
 //!
 //! # Cost
 //!
@@ -75,6 +77,7 @@ mod check;
 mod cover;
 mod doc;
 mod error;
+mod font;
 pub mod geometry;
 mod helvetica;
 mod inspect;
@@ -89,6 +92,7 @@ mod page_transform;
 mod render;
 mod sink;
 mod warning;
+mod win_ansi;
 pub mod zones;
 
 pub use bundle::{

@@ -16,6 +16,7 @@ use crate::geometry::{Matrix, Rect};
 use crate::helvetica;
 use crate::limits::Limits;
 use crate::load::{analyse, guarded, map_lopdf_error};
+use crate::win_ansi;
 
 /// At most this many marks are collected per page (bounded memory on hostile input).
 const MAX_MARKS: usize = 100_000;
@@ -167,19 +168,6 @@ fn is_white(v: &[f64]) -> bool {
 }
 
 /// WinAnsi bytes 0x80..=0x9F; the rest is Latin-1.
-fn win_ansi(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž',
-        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}',
-        'ž', 'Ÿ',
-    ];
-    if (0x80..=0x9F).contains(&b) {
-        HIGH[usize::from(b - 0x80)]
-    } else {
-        char::from(b)
-    }
-}
-
 impl<'a> Interpreter<'a, '_> {
     fn push(&mut self, rect: Rect, clip: Option<Rect>, kind: MarkKind) {
         if self.marks.len() >= MAX_MARKS || !rect.is_finite() {
@@ -256,7 +244,7 @@ impl<'a> Interpreter<'a, '_> {
             Some(f) if f.two_byte => f.missing_width,
             _ => u8::try_from(code)
                 .ok()
-                .and_then(|b| helvetica::width(win_ansi(b)))
+                .and_then(|b| helvetica::width(win_ansi::decode(b)))
                 .map_or(556.0, f64::from),
         }
     }
@@ -277,7 +265,7 @@ impl<'a> Interpreter<'a, '_> {
             };
             advance += (w + gs.char_spacing + word) * gs.hscale;
             if !two_byte {
-                text.push(win_ansi(chunk[0]));
+                text.push(win_ansi::decode(chunk[0]));
             }
         }
         *tm = Matrix::translate(advance, 0.0).then(tm);

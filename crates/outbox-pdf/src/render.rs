@@ -2,7 +2,8 @@
 //!
 //! printpdf 0.12.8 is pinned exactly (its API changes between minor versions) and links its
 //! own lopdf 0.44, so nothing of its types leaves this module: it gets a [`CoverLayout`] and
-//! returns bytes.
+//! returns bytes. It sets text in the built-in Helvetica, which [`crate::font::embed`] then
+//! replaces by the embedded Arimo faces.
 
 use printpdf::{
     BuiltinFont, Color, Greyscale, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage,
@@ -68,5 +69,5 @@ pub(crate) fn render_cover(layout: &CoverLayout) -> Result<Vec<u8>> {
     let bytes = PdfDocument::new("Deckblatt")
         .with_pages(vec![page])
         .save(&PdfSaveOptions::default(), &mut warnings);
-    Ok(bytes)
+    crate::font::embed(&bytes)
 }

@@ -187,6 +187,81 @@ fn poppler_extracts_umlauts_and_positions() {
     assert!(words > 20, "{html}");
 }
 
+/// E-POST substitutes fonts that are not embedded (W101); PDF/A requires embedding.
+#[test]
+fn every_font_is_embedded_and_measured_by_its_own_widths() {
+    let pdf = cover_sheet(&sample()).unwrap();
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let mut fonts = 0;
+    for object in doc.objects.values() {
+        let Ok(dict) = object.as_dict() else { continue };
+        if dict.get(b"Type").and_then(lopdf::Object::as_name).ok() != Some(b"Font") {
+            continue;
+        }
+        fonts += 1;
+        assert_eq!(
+            dict.get(b"Subtype").unwrap().as_name().unwrap(),
+            b"TrueType"
+        );
+        assert_eq!(
+            dict.get(b"Encoding").unwrap().as_name().unwrap(),
+            b"WinAnsiEncoding"
+        );
+        let base = dict.get(b"BaseFont").unwrap().as_name().unwrap();
+        assert!(
+            base.starts_with(b"OUTBOX+Arimo"),
+            "{}",
+            String::from_utf8_lossy(base)
+        );
+        let widths = dict.get(b"Widths").unwrap().as_array().unwrap();
+        assert_eq!(widths.len(), 224);
+        // 'A' (0x41) is as wide in Arimo as in Helvetica (667, bold 722 per 1000 em).
+        let a = if base.ends_with(b"-Bold") { 722 } else { 667 };
+        assert_eq!(widths[0x41 - 0x20].as_i64().unwrap(), a);
+        let descriptor_id = dict.get(b"FontDescriptor").unwrap().as_reference().unwrap();
+        let descriptor = doc.get_dictionary(descriptor_id).unwrap();
+        let program_id = descriptor
+            .get(b"FontFile2")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        let program = doc.get_object(program_id).unwrap().as_stream().unwrap();
+        let ttf = program.decompressed_content().unwrap();
+        assert_eq!(
+            program.dict.get(b"Length1").unwrap().as_i64().unwrap(),
+            ttf.len() as i64
+        );
+        assert_eq!(&ttf[..4], b"\0\x01\0\0", "a TrueType font program");
+    }
+    assert_eq!(fonts, 2, "regular and bold");
+    // The whole cover sheet, fonts included, stays small.
+    assert!(pdf.len() < 40_000, "{} bytes", pdf.len());
+
+    let Some(pdffonts) = common::tool("pdffonts") else {
+        println!("pdffonts not installed (Debian: poppler-utils): skipping its check");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cover.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let out = std::process::Command::new(pdffonts)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let listing = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = listing.lines().skip(2).collect();
+    assert_eq!(rows.len(), 2, "{listing}");
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        // name, type, encoding, emb, sub, uni, object, generation
+        assert_eq!(
+            &cols[1..5],
+            ["TrueType", "WinAnsi", "yes", "yes"],
+            "{listing}"
+        );
+    }
+}
+
 #[test]
 fn renders_to_png() {
     let Some(pdftoppm) = common::tool("pdftoppm") else {
