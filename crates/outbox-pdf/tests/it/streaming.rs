@@ -240,3 +240,67 @@ fn a_failing_writer_ends_the_letter_with_a_write_error() {
     assert!(matches!(bundler.add_pdf(&pdf), Err(PdfError::Write { .. })));
     assert!(matches!(bundler.close(), Err(PdfError::Write { .. })));
 }
+
+/// Blanks the `endobj` of page `page`'s content stream (offsets stay valid): the lazy reader
+/// opens the file but refuses that object in the middle of the copy; lopdf's full load
+/// accepts it.
+fn with_broken_content_of_page(pdf: &[u8], page: u32) -> Vec<u8> {
+    let doc = Document::load_mem(pdf).unwrap();
+    let page_id = doc.get_pages()[&page];
+    let contents = doc
+        .get_dictionary(page_id)
+        .unwrap()
+        .get(b"Contents")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let header = format!("\n{} {} obj", contents.0, contents.1);
+    let start = pdf
+        .windows(header.len())
+        .position(|w| w == header.as_bytes())
+        .expect("object header");
+    let end = start
+        + pdf[start..]
+            .windows(6)
+            .position(|w| w == b"endobj")
+            .expect("endobj");
+    let mut broken = pdf.to_vec();
+    broken[end..end + 6].copy_from_slice(b"      ");
+    broken
+}
+
+/// When the lazy reader fails after some pages were written, the input starts over from a
+/// full load. The objects written before stay in the letter, unreferenced: the letter must
+/// still be clean for qpdf and show every page once.
+#[test]
+fn objects_left_behind_by_a_restarted_input_do_not_harm_the_letter() {
+    let pdf = build_pdf(&[
+        PageSpec::sized(612.0, 792.0),
+        PageSpec::sized(842.0, 595.0).rotated(90),
+        PageSpec::sized(420.0, 595.0),
+    ]);
+    let broken = with_broken_content_of_page(&pdf, 3);
+    let letter = |input: &[u8]| {
+        let mut bundler = Bundler::new();
+        bundler.add_pdf(&pdf).unwrap();
+        bundler.add_pdf(input).unwrap();
+        bundler.add_pdf(&pdf).unwrap();
+        bundler.finish().unwrap()
+    };
+    let good = letter(&pdf);
+    let restarted = letter(&broken);
+    assert_all_a4(&restarted.pdf, 9);
+    assert_eq!(restarted.summary.pages, good.summary.pages);
+    // Proof that the restart happened: two pages' objects were written twice.
+    let objects = |bytes: &[u8]| Document::load_mem(bytes).unwrap().objects.len();
+    assert!(
+        objects(&restarted.pdf) > objects(&good.pdf),
+        "{} vs {} objects",
+        objects(&restarted.pdf),
+        objects(&good.pdf)
+    );
+    // Every page of the letter is a distinct page object; none shows dead weight.
+    let doc = Document::load_mem(&restarted.pdf).unwrap();
+    let pages: std::collections::BTreeSet<_> = doc.get_pages().into_values().collect();
+    assert_eq!(pages.len(), 9);
+}
