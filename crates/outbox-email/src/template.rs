@@ -256,21 +256,10 @@ fn render(t: &Parsed, v: &TemplateValues, html: bool) -> String {
     out
 }
 
-/// Escapes `& < > " '` for HTML text and attribute values.
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes `& < > " '` for HTML text and attribute values (the model's [`escape_html`]).
+///
+/// [`escape_html`]: outbox_model::escape_html
+pub use outbox_model::escape_html as html_escape;
 
 /// Which template a mail uses: an account's own, else its tenant's, else the default.
 #[derive(Debug, Clone, Default)]

@@ -33,6 +33,7 @@ mod contact;
 mod delivery;
 mod document;
 mod email;
+mod html;
 mod i18n;
 mod ids;
 mod problem;
@@ -48,6 +49,7 @@ pub use contact::Contact;
 pub use delivery::{Delivery, StatusChange};
 pub use document::Document;
 pub use email::{EmailAddress, InvalidEmail};
+pub use html::escape_html;
 pub use i18n::Language;
 pub use ids::{
     CollectorId, ContactId, DeliveryId, DocumentId, MailAccountId, ParseIdError, TenantId,

@@ -6,21 +6,7 @@ use outbox_model::Language;
 
 use crate::Share;
 
-/// Escapes text for HTML content and attribute values.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use outbox_model::escape_html as escape;
 
 /// `?lang=en|de` wins; otherwise the preferred of German and English in `Accept-Language`;
 /// German by default.

@@ -6,21 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::store::ListedDocument;
 
-/// Escapes text for HTML element content and quoted attribute values.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use outbox_model::escape_html as escape;
 
 fn page(portal: &str, title: &str, body: &str) -> String {
     format!(
@@ -125,7 +111,7 @@ mod tests {
     fn escapes_markup() {
         assert_eq!(
             escape(r#"<script>alert("x")</script> & 'y'"#),
-            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;y&#x27;"
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
         );
         assert_eq!(size(10), "1 KB");
         assert_eq!(size(3 * 1024 * 1024), "3.0 MB");

@@ -164,7 +164,7 @@ async fn titles_and_categories_are_escaped() {
     let mut anna = Browser::logged_in(&portal, "anna", ANNA_PW).await;
     let home = anna.get("/").await.text();
     assert!(!home.contains("<script>"));
-    assert!(home.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"));
+    assert!(home.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
     assert!(home.contains("&lt;b&gt;Kat &amp; Co&lt;/b&gt;"));
 }
 
