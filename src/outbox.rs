@@ -204,7 +204,13 @@ impl Outbox {
     }
 
     /// Creates a tenant and opens it (see [`open_tenant`](Self::open_tenant)).
+    ///
+    /// # Errors
+    ///
+    /// [`OutboxError::Config`] when the sender's reply-to is not a valid e-mail address (then
+    /// no tenant is created), and store errors.
     pub async fn create_tenant(&self, name: &str, sender: Sender) -> Result<TenantId> {
+        check_sender(&sender)?;
         let tenant = self.engine.store().create_tenant(name).await?.id;
         self.open_tenant(tenant, sender)?;
         Ok(tenant)
@@ -214,7 +220,12 @@ impl Outbox {
     /// files, and includes it in the poll rounds. The builder opens every stored tenant with its
     /// name as sender; call this again to set the full sender (postal address for the return
     /// line of letters, reply-to).
+    ///
+    /// # Errors
+    ///
+    /// [`OutboxError::Config`] when the sender's reply-to is not a valid e-mail address.
     pub fn open_tenant(&self, tenant: TenantId, sender: Sender) -> Result<()> {
+        check_sender(&sender)?;
         #[cfg(feature = "email")]
         if let Some(mailer) = self.mailers.open_tenant(tenant, &sender.name) {
             self.engine
@@ -392,4 +403,15 @@ fn random_token() -> Result<String> {
     let mut b = [0u8; 24];
     getrandom::fill(&mut b).map_err(|e| OutboxError::Config(format!("no random source: {e}")))?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// Refuses a sender whose reply-to the mail routes could not use.
+fn check_sender(sender: &Sender) -> Result<()> {
+    match sender.reply_to_address() {
+        Some(Err(e)) => Err(OutboxError::Config(format!(
+            "the reply-to address of sender {:?} is invalid ({e}); give a valid e-mail address or none",
+            sender.name
+        ))),
+        _ => Ok(()),
+    }
 }

@@ -104,8 +104,23 @@ async fn mail_over_smtp_arrives_or_fails_with_the_servers_reason() {
         name: name.into(),
         ..Sender::default()
     };
+    let bad_reply_to = Sender {
+        reply_to: Some("weg at hv-eins".into()),
+        ..sender("HV Null")
+    };
+    match outbox.create_tenant("HV Null", bad_reply_to).await {
+        Err(outbox::OutboxError::Config(m)) => assert!(m.contains("reply-to"), "{m}"),
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
+    assert!(outbox.store().list_tenants().await.unwrap().is_empty());
     let t1 = outbox
-        .create_tenant("HV Eins", sender("HV Eins"))
+        .create_tenant(
+            "HV Eins",
+            Sender {
+                reply_to: Some("weg-lindenhof@hv-eins.example".into()),
+                ..sender("HV Eins")
+            },
+        )
         .await
         .unwrap();
     let t2 = outbox
@@ -155,6 +170,42 @@ async fn mail_over_smtp_arrives_or_fails_with_the_servers_reason() {
     let attachment = parsed.attachments().next().unwrap();
     assert_eq!(attachment.attachment_name(), Some("Einladung Jäger.pdf"));
     assert_eq!(attachment.contents(), &pdf[..]);
+    let reply_to = |m: &mail_parser::Message<'_>| {
+        m.reply_to()
+            .and_then(|r| r.first())
+            .and_then(|a| a.address())
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        reply_to(&parsed).as_deref(),
+        Some("weg-lindenhof@hv-eins.example")
+    );
+
+    // The share notification answers to the same address.
+    let sharer = owners(&outbox, t1, 15, 1, &[Route::EmailShare]).await;
+    let doc = outbox
+        .add_document(t1, document("Protokoll", pdf.clone(), &sharer))
+        .await
+        .unwrap();
+    outbox.send_documents(t1, &[doc], "e2e").await.unwrap();
+    outbox
+        .run_until_idle(Duration::from_secs(30))
+        .await
+        .unwrap();
+    let mails = inbox.lock().unwrap().clone();
+    assert_eq!(mails.len(), 2);
+    let notification = mail_parser::MessageParser::default()
+        .parse(&mails[1])
+        .unwrap();
+    assert!(
+        notification.subject().unwrap_or("").contains("Download"),
+        "{:?}",
+        notification.subject()
+    );
+    assert_eq!(
+        reply_to(&notification).as_deref(),
+        Some("weg-lindenhof@hv-eins.example")
+    );
 
     match outbox
         .store()

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use outbox_model::{
-    Contact, DeliveryId, DeliveryStatus, DocumentId, PostalAddress, Route, SendSettings, TenantId,
+    Contact, DeliveryId, DeliveryStatus, DocumentId, EmailAddress, InvalidEmail, PostalAddress,
+    Route, SendSettings, TenantId,
 };
 
 /// The sender of a delivery: the tenant (property administration) as recipients see it.
@@ -14,11 +15,19 @@ pub struct Sender {
     pub name: String,
     /// Postal address, for the return line of a letter (mandatory on E-POST letters since 2025).
     pub address: Option<PostalAddress>,
-    /// E-mail address replies go to, if any.
+    /// E-mail address replies go to, if any: the `Reply-To` of e-mails and share
+    /// notifications, in place of the mail account's own reply-to.
     pub reply_to: Option<String>,
 }
 
 impl Sender {
+    /// The checked reply-to address: `None` when none is set (or only blanks), an error when
+    /// it is not a valid e-mail address.
+    pub fn reply_to_address(&self) -> Option<Result<EmailAddress, InvalidEmail>> {
+        let raw = self.reply_to.as_deref().map(str::trim)?;
+        (!raw.is_empty()).then(|| EmailAddress::parse(raw))
+    }
+
     /// The one-line return address of a letter: "Name · Street · Zip City".
     pub fn return_line(&self) -> String {
         let mut parts = vec![self.name.trim().to_owned()];

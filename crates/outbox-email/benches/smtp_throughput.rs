@@ -27,6 +27,8 @@ fn mail(seed: u64, attachment: &Arc<[u8]>) -> OutgoingMail {
             "Jahresabrechnung Größe.pdf",
             attachment.clone(),
         )],
+        reply_to: None,
+
         message_id_seed: format!("bench-{seed}"),
     }
 }

@@ -166,6 +166,12 @@ impl EmailChannel {
                 ));
             }
         };
+        let reply_to = d.sender.reply_to_address().transpose().map_err(|e| {
+            ChannelError::permanent(
+                "invalid_reply_to",
+                format!("the sender's reply-to address is invalid ({e}); correct it in the tenant's sender settings"),
+            )
+        })?;
         let account = self
             .mailer
             .accounts()
@@ -200,6 +206,7 @@ impl EmailChannel {
                 .iter()
                 .map(|doc| MailAttachment::pdf(doc.file_name.clone(), doc.bytes.clone()))
                 .collect(),
+            reply_to,
             message_id_seed: Self::message_id_seed(d.tenant, d.id),
         };
         Ok((account.id, mail))

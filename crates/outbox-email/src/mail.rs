@@ -50,6 +50,10 @@ pub struct OutgoingMail {
     pub html_body: Option<String>,
     /// Attachments in order.
     pub attachments: Vec<MailAttachment>,
+    /// Where replies to this mail go; `None` uses the account's
+    /// [`reply_to`](crate::MailAccount::reply_to). The routes set it from the delivery's
+    /// sender, so one account can send for senders with their own reply addresses.
+    pub reply_to: Option<EmailAddress>,
     /// Makes the Message-ID: `<seed@sender-domain>`. Use something stable per logical mail
     /// (`outbox-t1-d42` for delivery 42) so a resend carries the same Message-ID and mail
     /// clients can recognise the duplicate. Characters other than letters, digits, `.`, `-`
@@ -156,7 +160,7 @@ pub(crate) fn build_message(
             &mail.message_id_seed,
             &account.from_address,
         )));
-    if let Some(r) = &account.reply_to {
+    if let Some(r) = mail.reply_to.as_ref().or(account.reply_to.as_ref()) {
         builder = builder.reply_to(Mailbox::new(
             mailbox_name(&account.from_name),
             address(r, "reply-to")?,

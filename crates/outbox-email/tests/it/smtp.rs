@@ -140,6 +140,56 @@ async fn resend_keeps_the_message_id() {
     assert_eq!(ids, ["outbox-t1-d7@hv-sonnenschein.de"; 2]);
 }
 
+/// The delivery's sender may name its own reply address; it wins over the account's.
+#[tokio::test]
+async fn the_senders_reply_to_wins_over_the_accounts() {
+    let sink = Sink::start(SinkConfig::default());
+    let ch = EmailChannel::new(mailer(
+        account(sink.addr, Security::LOCAL_PLAINTEXT),
+        quick_options(false),
+    ));
+    let mut d = delivery(
+        8,
+        vec![document(1, "Protokoll", "protokoll.pdf", tricky_pdf(10))],
+    );
+    d.sender.reply_to = Some(" weg-lindenhof@hv-sonnenschein.de ".into());
+    ch.send(&d).await.unwrap();
+    d.sender.reply_to = Some("   ".into());
+    ch.send(&d).await.unwrap();
+    let replies: Vec<String> = sink
+        .received()
+        .iter()
+        .map(|r| {
+            let m = parse(&r.data);
+            m.reply_to()
+                .unwrap()
+                .first()
+                .unwrap()
+                .address()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        replies,
+        [
+            "weg-lindenhof@hv-sonnenschein.de",
+            "buero@hv-sonnenschein.de"
+        ]
+    );
+
+    d.sender.reply_to = Some("weg-lindenhof at hv-sonnenschein".into());
+    let err = ch.send(&d).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Permanent);
+    assert_eq!(err.code(), Some("invalid_reply_to"));
+    assert!(
+        err.message().contains("sender settings"),
+        "{}",
+        err.message()
+    );
+    assert_eq!(sink.received().len(), 2, "nothing sent with a bad reply-to");
+}
+
 #[tokio::test]
 async fn starttls_with_auth_delivers() {
     let pki = TestPki::generate();
@@ -444,6 +494,8 @@ async fn mailer_sends_a_notification_without_attachments() {
         text_body: "Link: https://dl.example/abc\nGültig bis 13.12.".into(),
         html_body: Some("<p><a href=\"https://dl.example/abc\">Download</a></p>".into()),
         attachments: vec![],
+        reply_to: None,
+
         message_id_seed: "share-9".into(),
     };
     let sent = m.send(TenantId(1), None, &mail).await.unwrap();
@@ -520,6 +572,8 @@ fn simple_mail(seed: &str) -> OutgoingMail {
         text_body: "Hallo".into(),
         html_body: None,
         attachments: vec![MailAttachment::pdf("a.pdf", tricky_pdf(100))],
+        reply_to: None,
+
         message_id_seed: seed.into(),
     }
 }

@@ -198,6 +198,8 @@ async fn a_stale_pooled_connection_is_replaced_transparently() {
             text_body: "t".into(),
             html_body: None,
             attachments: vec![],
+            reply_to: None,
+
             message_id_seed: format!("stale-{i}"),
         };
         mail.text_body.push_str(&i.to_string());
