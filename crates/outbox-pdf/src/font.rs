@@ -148,7 +148,7 @@ impl Face {
     }
 
     /// Adds the font program and descriptor to `doc` and returns the font dictionary.
-    fn add_to(&self, doc: &mut Document) -> Dictionary {
+    fn add_to(&self, doc: &mut Document, to_unicode: ObjectId) -> Dictionary {
         let mut program = Stream::new(
             dictionary! {
                 "Length1" => self.length1 as i64,
@@ -186,8 +186,33 @@ impl Face {
             "Widths" => widths,
             "Encoding" => "WinAnsiEncoding",
             "FontDescriptor" => descriptor_id,
+            "ToUnicode" => to_unicode,
         }
     }
+}
+
+/// The `/ToUnicode` CMap of WinAnsiEncoding, shared by both faces: text extraction (and the
+/// provider's check that the window shows the address it was given) then needs no guessing
+/// from glyph names.
+fn win_ansi_to_unicode() -> String {
+    let mut singles = String::new();
+    let mut count = 0;
+    for code in 0x80u8..=0x9F {
+        let c = win_ansi::decode(code);
+        if win_ansi::encode(c) == Some(code) {
+            singles.push_str(&format!("<{code:02X}> <{:04X}>\n", u32::from(c)));
+            count += 1;
+        }
+    }
+    format!(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<00> <FF>\nendcodespacerange\n\
+         2 beginbfrange\n<20> <7E> <0020>\n<A0> <FF> <00A0>\nendbfrange\n\
+         {count} beginbfchar\n{singles}endbfchar\n\
+         endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
+    )
 }
 
 fn compress(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
@@ -220,13 +245,20 @@ pub(crate) fn embed(pdf: &[u8]) -> Result<Vec<u8>> {
         })
         .collect();
     let mut added: [Option<Dictionary>; 2] = [None, None];
+    let mut to_unicode = None;
     for (id, weight) in builtin {
         let slot = &mut added[usize::from(weight == Weight::Bold)];
         let dict = match slot {
             Some(dict) => dict.clone(),
             None => {
                 // The descriptor and program are shared; each font dictionary is small.
-                let dict = face(weight)?.add_to(&mut doc);
+                let cmap = *to_unicode.get_or_insert_with(|| {
+                    doc.add_object(Stream::new(
+                        Dictionary::new(),
+                        win_ansi_to_unicode().into_bytes(),
+                    ))
+                });
+                let dict = face(weight)?.add_to(&mut doc, cmap);
                 *slot = Some(dict.clone());
                 dict
             }

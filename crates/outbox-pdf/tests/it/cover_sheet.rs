@@ -253,10 +253,10 @@ fn every_font_is_embedded_and_measured_by_its_own_widths() {
     assert_eq!(rows.len(), 2, "{listing}");
     for row in rows {
         let cols: Vec<&str> = row.split_whitespace().collect();
-        // name, type, encoding, emb, sub, uni, object, generation
+        // name, type, encoding, emb, sub, uni (ToUnicode), object, generation
         assert_eq!(
-            &cols[1..5],
-            ["TrueType", "WinAnsi", "yes", "yes"],
+            &cols[1..6],
+            ["TrueType", "WinAnsi", "yes", "yes", "yes"],
             "{listing}"
         );
     }
