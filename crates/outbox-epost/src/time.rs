@@ -1,6 +1,6 @@
 //! The provider's date-times: ISO 8601 without an offset, in German local time.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 /// Reads a provider date-time leniently: `2024-01-15T10:30:00`, with 0 to 9 fraction digits,
 /// with a `Z` or an offset, or a bare date. Values without an offset are German local time
@@ -21,31 +21,7 @@ pub fn parse_api_datetime(text: &str) -> Option<DateTime<Utc>> {
                 .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
         })
         .ok()?;
-    berlin_to_utc(naive)
-}
-
-/// German local time to UTC under the EU rule: summer time (UTC+2) from the last Sunday of
-/// March 01:00 UTC to the last Sunday of October 01:00 UTC, otherwise UTC+1.
-fn berlin_to_utc(local: NaiveDateTime) -> Option<DateTime<Utc>> {
-    let year = local.year();
-    // Checked: dates at the edge of chrono's range must give `None`, not a panic.
-    let as_winter = Utc.from_utc_datetime(&local.checked_sub_signed(Duration::hours(1))?);
-    let as_summer = Utc.from_utc_datetime(&local.checked_sub_signed(Duration::hours(2))?);
-    let start = last_sunday_0100_utc(year, 3);
-    let end = last_sunday_0100_utc(year, 10);
-    // Times in the doubled hour of October resolve to summer time, the earlier instant.
-    Some(match (start, end) {
-        (Some(start), Some(end)) if as_summer >= start && as_summer < end => as_summer,
-        _ => as_winter,
-    })
-}
-
-fn last_sunday_0100_utc(year: i32, month: u32) -> Option<DateTime<Utc>> {
-    let last = NaiveDate::from_ymd_opt(year, month + 1, 1)?.pred_opt()?;
-    let back = last.weekday().num_days_from_sunday();
-    let sunday = last - Duration::days(i64::from(back));
-    debug_assert_eq!(sunday.weekday(), Weekday::Sun);
-    Some(Utc.from_utc_datetime(&sunday.and_hms_opt(1, 0, 0)?))
+    outbox_model::from_german_time(naive)
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use outbox_channel::{
     Capabilities, Channel, ChannelError, OutgoingDelivery, PollRequest, Receipt, StatusUpdate,
 };
 use outbox_model::{
-    DeliveryId, DeliveryStatus, EpostSettings, Problem, ProblemCode, ReadinessProblem, Route,
-    TenantId, check_recipient,
+    DeliveryId, DeliveryStatus, EpostSettings, Language, Problem, ProblemCode, ReadinessProblem,
+    Route, TenantId, check_recipient, format_german_time,
 };
 
 use crate::error::MailShareError;
@@ -79,8 +79,8 @@ impl MailShareChannel {
             at: share.notified_at.unwrap_or(share.created_at),
             note: Some(format!(
                 "Download-Link gültig bis {} / link valid until {}",
-                share.expires_at.format("%d.%m.%Y %H:%M UTC"),
-                share.expires_at.format("%Y-%m-%d %H:%M UTC")
+                format_german_time(share.expires_at, Language::De),
+                format_german_time(share.expires_at, Language::En)
             )),
         }
     }

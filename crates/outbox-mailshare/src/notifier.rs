@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use outbox_channel::ChannelError;
-use outbox_model::{DeliveryId, TenantId};
+use outbox_model::{DeliveryId, Language, TenantId, format_german_time};
 use serde::{Deserialize, Serialize};
 
 use crate::ShareId;
@@ -57,8 +57,8 @@ impl Notification {
             .iter()
             .map(|t| format!("  - {t}\n"))
             .collect();
-        let until_de = self.valid_until.format("%d.%m.%Y %H:%M UTC");
-        let until_en = self.valid_until.format("%Y-%m-%d %H:%M UTC");
+        let until_de = format_german_time(self.valid_until, Language::De);
+        let until_en = format_german_time(self.valid_until, Language::En);
         format!(
             "Guten Tag {name},\n\n{sender} hat Ihnen folgende Dokumente bereitgestellt:\n{list}\n\
              Download: {link}\n\nDer Link ist gültig bis {until_de}.\n\n-- \n\n\

@@ -33,6 +33,7 @@ mod contact;
 mod delivery;
 mod document;
 mod email;
+mod german_time;
 mod html;
 mod i18n;
 mod ids;
@@ -49,6 +50,9 @@ pub use contact::Contact;
 pub use delivery::{Delivery, StatusChange};
 pub use document::Document;
 pub use email::{EmailAddress, InvalidEmail};
+pub use german_time::{
+    format_german_time, from_german_time, is_german_summer_time, to_german_time,
+};
 pub use html::escape_html;
 pub use i18n::Language;
 pub use ids::{

@@ -74,10 +74,7 @@ fn size_label(bytes: u64, lang: Language) -> String {
 }
 
 fn until(share: &Share, lang: Language) -> String {
-    match lang {
-        Language::De => share.expires_at.format("%d.%m.%Y, %H:%M UTC").to_string(),
-        Language::En => share.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-    }
+    outbox_model::format_german_time(share.expires_at, lang)
 }
 
 /// The list of documents. `prefix` makes the relative download links work whether or not the

@@ -336,7 +336,10 @@ async fn resend_is_idempotent_and_notifies_once_even_concurrently() {
     assert_eq!(mail.documents, ["Jahresabrechnung 2026", "Protokoll ETV"]);
     assert_eq!(mail.valid_until, t0() + Duration::days(4));
     assert_eq!(mail.link, h.link_of(TenantId(1), DeliveryId(5)).await);
-    assert!(mail.text().contains("gültig bis 05.12.2026 10:00 UTC"));
+    assert!(
+        mail.text()
+            .contains("gültig bis 05.12.2026, 11:00 Uhr (MEZ)")
+    );
     assert!(mail.subject().contains("2 Dokumente"));
     // Only one set of files on disk.
     let share_dirs = std::fs::read_dir(dir.path().join("files")).unwrap().count();
@@ -379,7 +382,7 @@ async fn page_lists_documents_in_german_or_english() {
         de.contains("HV Sonnenschein &lt;GmbH&gt;"),
         "sender is escaped"
     );
-    assert!(de.contains("10.12.2026, 10:00 UTC"));
+    assert!(de.contains("10.12.2026, 11:00 Uhr (MEZ)"));
 
     let en = h
         .http
@@ -390,7 +393,7 @@ async fn page_lists_documents_in_german_or_english() {
         .text()
         .await
         .unwrap();
-    assert!(en.contains("Documents for download") && en.contains("2026-12-10 10:00 UTC"));
+    assert!(en.contains("Documents for download") && en.contains("2026-12-10 11:00 CET"));
     let accept = h
         .http
         .get(&link)

@@ -37,7 +37,7 @@ pub(crate) fn login_page(portal: &str, error: Option<&str>) -> String {
 }
 
 fn when(t: DateTime<Utc>) -> String {
-    t.format("%d.%m.%Y %H:%M UTC").to_string()
+    outbox_model::format_german_time(t, outbox_model::Language::De)
 }
 
 fn size(bytes: u64) -> String {
