@@ -57,7 +57,6 @@
 
 mod blob;
 mod channel;
-mod clock;
 mod error;
 mod fsutil;
 mod link;
@@ -70,11 +69,11 @@ mod store;
 
 pub use blob::{BlobKey, BlobRead, BlobStore, LocalDirBlobStore};
 pub use channel::MailShareChannel;
-pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::MailShareError;
 pub use link::{LinkSigner, MIN_KEY_BYTES, ShareId, SignedLink};
 pub use names::{ascii_file_name, clean_file_name, content_disposition};
 pub use notifier::{FileNotifier, Notification, Notifier, RecordingNotifier};
+pub use outbox_model::{Clock, ManualClock, SystemClock};
 pub use server::{DownloadServer, RunningServer};
 pub use service::{CleanupReport, Resolved, ShareService};
 pub use share::{NewDownload, Share, ShareDownload, SharedDocument};

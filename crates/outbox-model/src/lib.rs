@@ -29,6 +29,7 @@
 //! ```
 
 mod address;
+mod clock;
 mod contact;
 mod delivery;
 mod document;
@@ -46,6 +47,7 @@ mod status;
 mod tenant;
 
 pub use address::{MAX_FIELD_CHARS, MAX_ZONE_LINES, PostalAddress};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use contact::Contact;
 pub use delivery::{Delivery, StatusChange};
 pub use document::Document;

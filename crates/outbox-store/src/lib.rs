@@ -60,7 +60,6 @@
 
 mod backend;
 mod blob;
-mod clock;
 mod convert;
 mod error;
 mod key;
@@ -70,9 +69,9 @@ mod types;
 #[cfg(feature = "object-store")]
 pub use blob::ObjectBlobStore;
 pub use blob::{BlobStore, DatabaseBlobStore, LocalBlobStore, validate_blob_key};
-pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Result, StoreError};
 pub use key::{SecretBytes, StoreKey};
+pub use outbox_model::{Clock, ManualClock, SystemClock};
 pub use store::{BackendKind, OpenOptions, Store};
 pub use types::{
     ClaimedDelivery, DeliveryRow, DetailRow, DownloadRecorded, Lease, NewDelivery, NewDocument,

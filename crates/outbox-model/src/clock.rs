@@ -1,9 +1,10 @@
-//! Where the store takes "now" from: leases, lock expiry and history times all use one clock.
+//! The time source, injectable so that tests can move time: the store reads leases, lock
+//! expiry and history times from it, the share service link expiry and cleanup.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 /// A source of the current time.
 ///
@@ -25,7 +26,18 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that only moves when told to; for tests of leases and expiry.
+/// A clock that stands still until moved; for tests and demos. Clones share one time, so a
+/// test can hand a clone to the store and to the share service and move both at once.
+///
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use outbox_model::{Clock, ManualClock};
+///
+/// let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 12, 4, 9, 0, 0).unwrap());
+/// let seen_by_the_store = clock.clone();
+/// clock.advance(Duration::days(8));
+/// assert_eq!(seen_by_the_store.now(), Utc.with_ymd_and_hms(2026, 12, 12, 9, 0, 0).unwrap());
+/// ```
 #[derive(Debug, Clone)]
 pub struct ManualClock(Arc<Mutex<DateTime<Utc>>>);
 
@@ -36,7 +48,7 @@ impl ManualClock {
     }
 
     /// Moves the clock forward (or back, for a negative duration).
-    pub fn advance(&self, by: chrono::Duration) {
+    pub fn advance(&self, by: Duration) {
         let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
         *t += by;
     }
