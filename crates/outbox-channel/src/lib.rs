@@ -7,7 +7,7 @@
 //! a [`ChannelError`] with an [`ErrorKind`] that tells the engine what to do next: retry later
 //! (transient, rate-limited), give up with a reason (permanent) or reconcile first (ambiguous).
 //!
-//! Route crates run the conformance kit in [`testkit`] (cargo feature `testkit`) against
+//! Route crates run the conformance kit in the `testkit` module (cargo feature `testkit`) against
 //! themselves.
 //!
 //! ```
