@@ -154,4 +154,19 @@ mod tests {
         );
         assert_eq!(format_german_time(t, Language::En), "2026-10-25 02:30 CET");
     }
+
+    proptest::proptest! {
+        /// Wall-clock time read back gives the instant again, except in October's doubled
+        /// hour, where the earlier (summer-time) instant is chosen.
+        #[test]
+        fn german_wall_clock_round_trips(secs in 631_152_000i64..4_102_444_800i64) {
+            let t = DateTime::from_timestamp(secs, 0).unwrap();
+            let back = from_german_time(to_german_time(t).naive_local()).unwrap();
+            if back != t {
+                let end = last_sunday_0100_utc(t.year(), 10).unwrap();
+                proptest::prop_assert!(t >= end && t < end + Duration::hours(1), "{t}");
+                proptest::prop_assert_eq!(back, t - Duration::hours(1));
+            }
+        }
+    }
 }
