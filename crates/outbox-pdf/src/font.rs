@@ -93,18 +93,14 @@ impl Face {
         let mut widths = [None; CODES];
         for (slot, code) in widths.iter_mut().zip(FIRST_CHAR..=LAST_CHAR) {
             let c = win_ansi::decode(code);
-            if win_ansi::encode(c) == Some(code) {
-                *slot = face.glyph_index(c).and_then(advance);
+            if win_ansi::encode(c) != Some(code) {
+                continue; // undefined in WinAnsi: nothing to print
             }
-        }
-        if let Some(code) = (FIRST_CHAR..=LAST_CHAR).find(|&b| {
-            win_ansi::encode(win_ansi::decode(b)) == Some(b)
-                && widths[usize::from(b - FIRST_CHAR)].is_none()
-        }) {
-            return Err(format!(
-                "{base_font} lacks the WinAnsi character {:?}",
-                win_ansi::decode(code)
-            ));
+            let width = face.glyph_index(c).and_then(advance);
+            if width.is_none() {
+                return Err(format!("{base_font} lacks the WinAnsi character {c:?}"));
+            }
+            *slot = width;
         }
         let b = face.global_bounding_box();
         let ascent = scale(f64::from(face.ascender()));
