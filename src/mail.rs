@@ -93,19 +93,7 @@ mod notifier {
             })?;
             let to = EmailAddress::parse(&n.recipient_email)
                 .map_err(|e| ChannelError::permanent("invalid_recipient", e.to_string()))?;
-            let reply_to = n
-                .reply_to
-                .as_deref()
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .map(EmailAddress::parse)
-                .transpose()
-                .map_err(|e| {
-                    ChannelError::permanent(
-                        "invalid_reply_to",
-                        format!("the sender's reply-to address is invalid ({e}); correct it in the tenant's sender settings"),
-                    )
-                })?;
+            let reply_to = outbox_channel::checked_reply_to(n.reply_to.as_deref())?;
             let mail = OutgoingMail {
                 to_name: n.recipient_name.clone(),
                 to_address: to,

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::ChannelError;
 use chrono::{DateTime, Utc};
 use outbox_model::{
     Contact, DeliveryId, DeliveryStatus, DocumentId, EmailAddress, InvalidEmail, PostalAddress,
@@ -24,8 +25,7 @@ impl Sender {
     /// The checked reply-to address: `None` when none is set (or only blanks), an error when
     /// it is not a valid e-mail address.
     pub fn reply_to_address(&self) -> Option<Result<EmailAddress, InvalidEmail>> {
-        let raw = self.reply_to.as_deref().map(str::trim)?;
-        (!raw.is_empty()).then(|| EmailAddress::parse(raw))
+        parse_reply_to(self.reply_to.as_deref())
     }
 
     /// The one-line return address of a letter: "Name · Street · Zip City".
@@ -42,6 +42,24 @@ impl Sender {
         parts.retain(|p| !p.is_empty());
         parts.join(" · ")
     }
+}
+
+fn parse_reply_to(raw: Option<&str>) -> Option<Result<EmailAddress, InvalidEmail>> {
+    let raw = raw.map(str::trim)?;
+    (!raw.is_empty()).then(|| EmailAddress::parse(raw))
+}
+
+/// A sender's reply-to as the mail routes use it (e-mails and share notifications): blank
+/// is none, an invalid address fails the delivery permanently (`invalid_reply_to`).
+pub fn checked_reply_to(raw: Option<&str>) -> Result<Option<EmailAddress>, ChannelError> {
+    parse_reply_to(raw).transpose().map_err(|e| {
+        ChannelError::permanent(
+            "invalid_reply_to",
+            format!(
+                "the sender's reply-to address is invalid ({e}); correct it in the tenant's sender settings"
+            ),
+        )
+    })
 }
 
 /// One document of a delivery, with its bytes.

@@ -53,6 +53,6 @@ pub use capabilities::Capabilities;
 pub use channel::Channel;
 pub use delivery::{
     DownloadEvent, OutgoingDelivery, OutgoingDocument, PollRequest, Receipt, Sender, StatusUpdate,
-    Tracking,
+    Tracking, checked_reply_to,
 };
 pub use error::{ChannelError, ErrorKind};

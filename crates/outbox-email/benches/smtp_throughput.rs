@@ -28,7 +28,6 @@ fn mail(seed: u64, attachment: &Arc<[u8]>) -> OutgoingMail {
             attachment.clone(),
         )],
         reply_to: None,
-
         message_id_seed: format!("bench-{seed}"),
     }
 }

@@ -166,12 +166,7 @@ impl EmailChannel {
                 ));
             }
         };
-        let reply_to = d.sender.reply_to_address().transpose().map_err(|e| {
-            ChannelError::permanent(
-                "invalid_reply_to",
-                format!("the sender's reply-to address is invalid ({e}); correct it in the tenant's sender settings"),
-            )
-        })?;
+        let reply_to = outbox_channel::checked_reply_to(d.sender.reply_to.as_deref())?;
         let account = self
             .mailer
             .accounts()

@@ -52,7 +52,6 @@
 //!         html_body: None,
 //!         attachments: vec![MailAttachment::pdf("Abrechnung Größe.pdf", &b"%PDF-1.7"[..])],
 //!         reply_to: None,
-
 //!         message_id_seed: "demo-1".into(),
 //!     })
 //!     .await?;

@@ -44,7 +44,6 @@ proptest! {
             html_body: Some(format!("<p>{}</p>", html_escape(&recipient))),
             attachments: vec![MailAttachment::pdf(file_name.clone(), bytes.clone())],
             reply_to: None,
-
             message_id_seed: "prop".into(),
         };
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

@@ -495,7 +495,6 @@ async fn mailer_sends_a_notification_without_attachments() {
         html_body: Some("<p><a href=\"https://dl.example/abc\">Download</a></p>".into()),
         attachments: vec![],
         reply_to: None,
-
         message_id_seed: "share-9".into(),
     };
     let sent = m.send(TenantId(1), None, &mail).await.unwrap();
@@ -573,7 +572,6 @@ fn simple_mail(seed: &str) -> OutgoingMail {
         html_body: None,
         attachments: vec![MailAttachment::pdf("a.pdf", tricky_pdf(100))],
         reply_to: None,
-
         message_id_seed: seed.into(),
     }
 }

@@ -199,7 +199,6 @@ async fn a_stale_pooled_connection_is_replaced_transparently() {
             html_body: None,
             attachments: vec![],
             reply_to: None,
-
             message_id_seed: format!("stale-{i}"),
         };
         mail.text_body.push_str(&i.to_string());
