@@ -69,8 +69,8 @@ pub fn from_german_time(local: NaiveDateTime) -> Option<DateTime<Utc>> {
 /// assert_eq!(format_german_time(summer, Language::En), "2026-07-05 16:00 CEST");
 /// ```
 pub fn format_german_time(t: DateTime<Utc>, language: Language) -> String {
-    let local = to_german_time(t);
     let summer = is_german_summer_time(t);
+    let local = t.with_timezone(if summer { &CEST } else { &CET });
     match language {
         Language::De => format!(
             "{} Uhr ({})",
